@@ -121,6 +121,7 @@ class Claim:
     via: str | None = None  # group id when the claim came from a group ("vieille ville")
     correction: bool = False  # made by the editor in corrections.yaml
     note: str | None = None
+    gainer: str | None = None  # for "lost": the side that takes the district, when known
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -137,6 +138,7 @@ class Claim:
             "via": self.via,
             "correction": self.correction,
             "note": self.note,
+            "gainer": self.gainer,
         }
 
 
