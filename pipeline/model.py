@@ -206,10 +206,11 @@ class Timeline:
 
     baseline_date: dt.date
     dates: tuple[dt.date, ...]  # change dates, ascending (the baseline date excluded)
-    states: dict[dt.date, tuple[DistrictState, ...]]  # baseline date and each change date
+    # baseline date, each change date, and each date whose claims only added evidence
+    states: dict[dt.date, tuple[DistrictState, ...]]
     changes: dict[dt.date, tuple[str, ...]]  # change date -> district ids whose state changed
 
     def state_on(self, day: dt.date) -> tuple[DistrictState, ...]:
         """The states in force on ``day``: those of the latest key date on or before it."""
-        keys = [d for d in (self.baseline_date, *self.dates) if d <= day]
+        keys = [d for d in self.states if d <= day]
         return self.states[max(keys)] if keys else self.states[self.baseline_date]
