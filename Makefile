@@ -24,12 +24,17 @@ eval: $(STAMP)
 	$(PY) -m pipeline eval tests/data/seeds_gold.yaml --seeds seeds
 	$(PY) -m pipeline eval tests/data/dispatches/gold.yaml --seeds tests/data/dispatches
 
-bench: $(STAMP)
+bench: $(STAMP) node_modules/.installed
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_render.py
 
 # the browser tests need Debian's chromium (no browser download) and Leaflet from npm
-browser:
+browser: node_modules/.installed
 	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 clean:
 	rm -rf $(VENV) .cache

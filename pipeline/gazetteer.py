@@ -1,0 +1,1002 @@
+"""The gazetteer: the editable YAML of a city's districts, validated, and names matched in text.
+
+``load_gazetteer`` reads ``gazetteer/<city>.yaml`` into the model's ``Gazetteer`` and reports
+every problem of the file at once (``path:line: message``). ``Matcher`` finds the names of
+districts, groups, the city and places elsewhere in running text, by their transliteration
+keys (``normalize.name_key``), and resolves or suggests a bare name.
+
+Finding names is the first pass over every article, so it must cost little: one regular
+expression (in C) lists the places where a name can start, each distinct piece of text from
+there to the next space is examined once for the life of the matcher, and only the pieces
+that begin a name are looked at again where they stand (see ``Matcher``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from shapely.geometry import Point as ShapelyPoint
+from shapely.geometry import Polygon
+from shapely.validation import explain_validity
+
+from pipeline._errors import InputError, Problem
+from pipeline._yamlio import Fields, line_of, parse_yaml, read_text, show
+from pipeline.model import City, District, Gazetteer, Group, Point, Side
+from pipeline.normalize import (
+    APOSTROPHES,
+    HYPHENS,
+    JOINERS,
+    TOKEN_PATTERN,
+    WORD_CHAR_PATTERN,
+    Token,
+    capital_tail_pattern,
+    is_article,
+    joins_name,
+    loose_signature,
+    loose_signatures,
+    may_drop,
+    name_key,
+    name_tokens,
+    starts_capital,
+    tokenize,
+)
+
+KINDS = ("district", "landmark", "industrial", "camp")
+# every district carries its name in these languages
+NAME_LANGUAGES = ("en", "fr", "ar")
+# baseline shares must sum to 1 within this
+SHARE_TOLERANCE = 0.01
+# a district point may sit this far outside its own boundary (degrees, about 100 m)
+BOUNDARY_SLACK_DEG = 0.001
+EARTH_RADIUS_KM = 6371.0088
+# fuzzy suggestions below this score (0-100) are not worth showing
+SUGGEST_CUTOFF = 70.0
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
+_POINT_KEYS = frozenset({"lat", "lon"})
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name found in a text: its exact span and what it names."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str  # "district" | "group" | "city" | "outside"
+    target: str  # district id, group id, city id, or the outside name
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+def load_gazetteer(path: str | Path) -> Gazetteer:
+    """Reads and validates a gazetteer YAML; raises ``InputError`` with every problem."""
+    path_text = str(path)
+    problems: list[Problem] = []
+    text, data = read_text(path, problems)
+    if text is None:
+        raise InputError(problems)
+    document, parse_problems = parse_yaml(text, path=path_text)
+    problems.extend(parse_problems)
+    if not isinstance(document, dict):
+        if not parse_problems:
+            msg = "the gazetteer must be a mapping with city, sides, baseline and districts"
+            problems.append(Problem(path_text, line_of(document), msg))
+        raise InputError(problems)
+
+    reader = _Reader(path_text, problems, base_dir=Path(path).parent)
+    top = Fields(document, path=path_text, problems=problems)
+    city = reader.city(top)
+    sides = reader.sides(top)
+    baseline_date = reader.baseline_date(top)
+    groups = reader.groups(top)
+    districts = reader.districts(top, group_ids={g.id for g in groups})
+    credit = top.text("credit") or ""
+    reader.check_names()
+    reader.check_ids(groups, districts)
+    if problems or city is None or baseline_date is None:
+        raise InputError(sorted(problems))
+
+    # the version covers the YAML and every boundary file it names
+    digest = hashlib.sha256(data)
+    for name, content in sorted(reader.boundary_files.items()):
+        digest.update(b"\0" + name.encode("utf-8") + b"\0" + content)
+    members: dict[str, list[str]] = {g.id: [] for g in groups}
+    for district in districts:
+        for group_id in district.part_of:
+            members[group_id].append(district.id)
+    return Gazetteer(
+        path=path_text,
+        city=city,
+        sides=sides,
+        baseline_date=baseline_date,
+        districts=tuple(districts),
+        groups=tuple(
+            Group(id=g.id, names=g.names, aliases=g.aliases, members=tuple(members[g.id]))
+            for g in groups
+        ),
+        credit=credit,
+        version=digest.hexdigest(),
+    )
+
+
+@dataclass(frozen=True)
+class _Named:
+    """An entry that has names, with the line of each name, for the duplicate-name check."""
+
+    kind: str
+    id: str
+    line: int
+    names: tuple[tuple[str, int], ...]
+
+    @property
+    def label(self) -> str:
+        return "city" if self.kind == "city" else f"{self.kind} {self.id!r}"
+
+
+class _Reader:
+    """Validates the parts of one gazetteer file, collecting problems as it goes."""
+
+    def __init__(self, path: str, problems: list[Problem], *, base_dir: Path) -> None:
+        self.path = path
+        self.problems = problems
+        self.base_dir = base_dir
+        self.boundary_files: dict[str, bytes] = {}
+        self.named: list[_Named] = []
+        self.outside: list[tuple[str, int]] = []
+        self.lines: dict[tuple[str, str], int] = {}
+        self.center: Point | None = None
+        self.radius: float | None = None
+        self.side_ids: set[str] = set()
+
+    # the city ---------------------------------------------------------------------------
+
+    def city(self, top: Fields) -> City | None:
+        mapping = top.mapping_of("city", required=True)
+        if mapping is None:
+            return None
+        fields = Fields(mapping, path=self.path, problems=self.problems, label="city", line=top.line_of("city"))
+        city_id = self.slug(fields, "id")
+        names = self.names(fields, languages=())
+        aliases = fields.strings("aliases")
+        center = self.point(fields, "center")
+        radius = fields.number("radius_km", required=True)
+        if radius is not None and radius <= 0:
+            fields.add("radius_km", f"must be positive, got {show(radius)}")
+            radius = None
+        # the districts are checked against the centre and radius even if the rest is wrong
+        self.center, self.radius = center, radius
+        outside = fields.strings("outside")
+        self.outside = self.string_lines(fields, "outside")
+        self.named.append(_Named("city", city_id or "", fields.line, self.name_lines(fields, names)))
+        boundary: tuple[Point, ...] = ()
+        if fields.has("boundary"):
+            rings = self.rings(fields, "boundary")
+            if len(rings) > 1:
+                fields.add("boundary", "must be one ring of points")
+            boundary = rings[0] if rings else ()
+        if city_id is None or center is None or radius is None:
+            return None
+        return City(
+            id=city_id,
+            names=names,
+            aliases=aliases,
+            center=center,
+            radius_km=radius,
+            boundary=boundary,
+            outside=outside,
+        )
+
+    # the sides --------------------------------------------------------------------------
+
+    def sides(self, top: Fields) -> dict[str, Side]:
+        mapping = top.mapping_of("sides", required=True)
+        if mapping is None:
+            return {}
+        if not mapping:
+            top.add("sides", "must name at least one side")
+        sides: dict[str, Side] = {}
+        for side_id, spec in mapping.items():
+            label = f"side {side_id!r}"
+            line = line_of(mapping, side_id)
+            if not isinstance(side_id, str) or not _SLUG.match(side_id):
+                msg = f"{label}: the id must be a lowercase slug of a-z, 0-9 and '-', got {show(side_id)}"
+                self.problems.append(Problem(self.path, line, msg))
+                continue
+            # a side with a bad colour is still a side: baselines may name it
+            self.side_ids.add(side_id)
+            if not isinstance(spec, dict):
+                msg = f"{label}: must be a mapping with label, color and actors, got {show(spec)}"
+                self.problems.append(Problem(self.path, line, msg))
+                continue
+            fields = Fields(spec, path=self.path, problems=self.problems, label=label, line=line)
+            labels = self.names(fields, languages=(), key="label")
+            color = fields.text("color", required=True)
+            if color is not None and not _COLOR.match(color):
+                fields.add("color", f"must be a colour written #rrggbb, got {show(color)}")
+                color = None
+            actors = fields.strings("actors")
+            pattern = fields.text("pattern")
+            if labels and color is not None:
+                sides[side_id] = Side(
+                    id=side_id, label=labels, color=color.lower(), actors=actors, pattern=pattern
+                )
+        return sides
+
+    def baseline_date(self, top: Fields) -> Any:
+        mapping = top.mapping_of("baseline", required=True)
+        if mapping is None:
+            return None
+        fields = Fields(mapping, path=self.path, problems=self.problems, label="baseline", line=top.line_of("baseline"))
+        fields.text("source")
+        return fields.date("date", required=True)
+
+    # groups and districts ---------------------------------------------------------------
+
+    def entries(self, top: Fields, key: str, *, required: bool) -> list[tuple[Any, int]]:
+        value = top.get(key, required=required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            top.add(key, f"must be a list, got {show(value)}")
+            return []
+        if required and not value:
+            top.add(key, "must list at least one entry")
+        return [(item, line_of(value, i, default=top.line_of(key))) for i, item in enumerate(value)]
+
+    def entry_fields(self, kind: str, item: Any, line: int, index: int) -> Fields | None:
+        label = f"{kind} {item['id']!r}" if isinstance(item, dict) and isinstance(item.get("id"), str) else f"{kind} #{index + 1}"
+        if not isinstance(item, dict):
+            self.problems.append(Problem(self.path, line, f"{label}: must be a mapping, got {show(item)}"))
+            return None
+        return Fields(item, path=self.path, problems=self.problems, label=label, line=line)
+
+    def groups(self, top: Fields) -> list[Group]:
+        groups: list[Group] = []
+        for index, (item, line) in enumerate(self.entries(top, "groups", required=False)):
+            fields = self.entry_fields("group", item, line, index)
+            if fields is None:
+                continue
+            group_id = self.slug(fields, "id")
+            unique = group_id is not None and self.first_line("group", group_id, fields)
+            names = self.names(fields, languages=())
+            aliases = fields.strings("aliases")
+            self.named.append(_Named("group", str(item.get("id")), fields.line, self.name_lines(fields, names)))
+            if unique and group_id is not None and names:
+                groups.append(Group(id=group_id, names=names, aliases=aliases, members=()))
+        return groups
+
+    def districts(self, top: Fields, *, group_ids: set[str]) -> list[District]:
+        districts: list[District] = []
+        for index, (item, line) in enumerate(self.entries(top, "districts", required=True)):
+            fields = self.entry_fields("district", item, line, index)
+            if fields is None:
+                continue
+            district = self.district(fields, group_ids=group_ids)
+            if district is not None:
+                districts.append(district)
+        return districts
+
+    def district(self, fields: Fields, *, group_ids: set[str]) -> District | None:
+        district_id = self.slug(fields, "id")
+        unique = district_id is not None and self.first_line("district", district_id, fields)
+        names = self.names(fields, languages=NAME_LANGUAGES)
+        aliases = fields.strings("aliases")
+        self.named.append(
+            _Named("district", str(fields.mapping.get("id")), fields.line, self.name_lines(fields, names))
+        )
+        location = self.point(fields, "location")
+        if location is not None:
+            self.check_radius(fields, "location", location)
+        baseline = self.shares(fields)
+        kind = fields.text("kind") or "district"
+        if kind not in KINDS:
+            fields.add("kind", f"must be one of {', '.join(KINDS)}, got {show(kind)}")
+        sector = fields.text("sector")
+        part_of = fields.strings("part_of")
+        for group_id, line in self.string_lines(fields, "part_of"):
+            if group_id not in group_ids:
+                known = ", ".join(sorted(group_ids)) or "none defined"
+                msg = f"{fields.label}: part_of names an unknown group {group_id!r} (groups: {known})"
+                self.problems.append(Problem(self.path, line, msg))
+        boundary: tuple[tuple[Point, ...], ...] = ()
+        if fields.has("boundary"):
+            boundary = self.rings(fields, "boundary")
+            if boundary and location is not None:
+                self.check_inside(fields, location, boundary)
+        if not unique or district_id is None or location is None or baseline is None:
+            return None
+        return District(
+            id=district_id,
+            names=names,
+            aliases=aliases,
+            location=location,
+            baseline=baseline,
+            kind=kind if kind in KINDS else "district",
+            sector=sector,
+            part_of=part_of,
+            boundary=boundary,
+            line=fields.line,
+        )
+
+    # fields shared by the entries -------------------------------------------------------
+
+    def first_line(self, kind: str, entry_id: str, fields: Fields) -> bool:
+        """True for the first entry of this kind and id; a problem for a duplicate."""
+        first = self.lines.get((kind, entry_id))
+        if first is not None:
+            fields.add("id", f"is a duplicate: {kind} {entry_id!r} is already defined at line {first}")
+            return False
+        self.lines[(kind, entry_id)] = fields.line
+        return True
+
+    def slug(self, fields: Fields, key: str) -> str | None:
+        value = fields.text(key, required=True)
+        if value is not None and not _SLUG.match(value):
+            fields.add(key, f"must be a lowercase slug of a-z, 0-9 and '-', got {show(value)}")
+            return None
+        return value
+
+    def names(self, fields: Fields, *, languages: tuple[str, ...], key: str = "names") -> dict[str, str]:
+        mapping = fields.mapping_of(key, required=True)
+        if mapping is None:
+            return {}
+        inner = fields.nested(key, mapping)
+        names: dict[str, str] = {}
+        for language in mapping:
+            value = inner.text(str(language))
+            if value is not None:
+                names[str(language)] = value
+        for language in languages:
+            if language not in mapping:
+                inner.add(language, "is missing")
+        if not mapping:
+            fields.add(key, "must give at least one name")
+        return names
+
+    def name_lines(self, fields: Fields, names: dict[str, str]) -> tuple[tuple[str, int], ...]:
+        """Each name and alias of an entry with its line."""
+        names_value = fields.get("names")
+        pairs = [(name, line_of(names_value, lang, default=fields.line)) for lang, name in names.items()]
+        return (*pairs, *self.string_lines(fields, "aliases"))
+
+    def string_lines(self, fields: Fields, key: str) -> list[tuple[str, int]]:
+        """The strings of a list field with the line of each (bad items left out)."""
+        value = fields.get(key)
+        if isinstance(value, str):
+            return [(value, fields.line_of(key))] if value.strip() else []
+        if not isinstance(value, list):
+            return []
+        return [
+            (item, line_of(value, i, default=fields.line_of(key)))
+            for i, item in enumerate(value)
+            if isinstance(item, str) and item.strip()
+        ]
+
+    def point(self, fields: Fields, key: str) -> Point | None:
+        value = fields.get(key, required=True)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            fields.add(key, f"must be a mapping {{lat: .., lon: ..}}, got {show(value)}")
+            return None
+        return self.coordinates(fields.nested(key, value))
+
+    def coordinates(self, fields: Fields) -> Point | None:
+        fields.unknown(_POINT_KEYS)
+        lat = fields.number("lat", required=True)
+        lon = fields.number("lon", required=True)
+        if lat is not None and not -90 <= lat <= 90:
+            fields.add("lat", f"must lie between -90 and 90, got {show(lat)}")
+            lat = None
+        if lon is not None and not -180 <= lon <= 180:
+            fields.add("lon", f"must lie between -180 and 180, got {show(lon)}")
+            lon = None
+        if lat is None or lon is None:
+            return None
+        return Point(lat=lat, lon=lon)
+
+    def check_radius(self, fields: Fields, key: str, point: Point) -> None:
+        if self.center is None or self.radius is None:
+            return
+        distance = distance_km(self.center, point)
+        if distance <= self.radius:
+            return
+        swapped = Point(lat=point.lon, lon=point.lat)
+        if distance_km(self.center, swapped) <= self.radius:
+            msg = (
+                f"has lat and lon swapped: lat {point.lat} lon {point.lon} lies {distance:.0f} km "
+                f"from the city centre, lat {point.lon} lon {point.lat} would lie inside radius_km"
+            )
+        else:
+            msg = (
+                f"lies {distance:.1f} km from the city centre, outside radius_km "
+                f"{self.radius:g} (lat {point.lat}, lon {point.lon})"
+            )
+        fields.add(key, msg)
+
+    def shares(self, fields: Fields) -> dict[str, float] | None:
+        value = fields.get("baseline", required=True)
+        if value is None:
+            return None
+        sides = self.side_ids
+        known = ", ".join(sorted(sides)) or "none defined"
+        if isinstance(value, str):
+            if sides and value not in sides:
+                fields.add("baseline", f"names an unknown side {value!r} (sides: {known})")
+                return None
+            return {value: 1.0}
+        if not isinstance(value, dict):
+            fields.add("baseline", f"must be a side id or a mapping side: share, got {show(value)}")
+            return None
+        inner = fields.nested("baseline", value)
+        shares: dict[str, float] = {}
+        ok = True
+        for side_id in value:
+            if sides and side_id not in sides:
+                inner.add(str(side_id), f"is an unknown side (sides: {known})")
+                ok = False
+                continue
+            share = inner.number(str(side_id), required=True)
+            if share is None:
+                ok = False
+            elif not 0 <= share <= 1:
+                inner.add(str(side_id), f"must be a share between 0 and 1, got {show(share)}")
+                ok = False
+            elif share > 0:
+                shares[str(side_id)] = share
+        if not ok:
+            return None
+        total = sum(shares.values())
+        if abs(total - 1) > SHARE_TOLERANCE:
+            fields.add("baseline", f"shares must sum to 1, got {total:g}")
+            return None
+        # shares within the tolerance are scaled to sum to exactly 1
+        return {side_id: share / total for side_id, share in shares.items()}
+
+    # boundaries -------------------------------------------------------------------------
+
+    def rings(self, fields: Fields, key: str) -> tuple[tuple[Point, ...], ...]:
+        value = fields.get(key)
+        if isinstance(value, str):
+            return self.rings_from_file(fields, key, value)
+        if not isinstance(value, list) or not value:
+            fields.add(key, f"must be a ring of points, a list of rings, or a GeoJSON file, got {show(value)}")
+            return ()
+        # one ring (a list of points) or a list of rings
+        if all(isinstance(item, list) for item in value):
+            raw_rings = [(f"{key}[{i}]", ring, line_of(value, i)) for i, ring in enumerate(value)]
+        else:
+            raw_rings = [(key, value, fields.line_of(key))]
+        rings: list[tuple[Point, ...]] = []
+        for label, ring, line in raw_rings:
+            points: list[Point] = []
+            bad = False
+            for i, item in enumerate(ring):
+                point_line = line_of(ring, i, default=line)
+                if not isinstance(item, dict):
+                    msg = f"{fields.label}: {label}[{i}] must be a mapping {{lat: .., lon: ..}}, got {show(item)}"
+                    self.problems.append(Problem(self.path, point_line, msg))
+                    bad = True
+                    continue
+                inner = Fields(
+                    item, path=self.path, problems=self.problems, label=fields.label,
+                    prefix=f"{label}[{i}].", line=point_line,
+                )
+                point = self.coordinates(inner)
+                if point is None:
+                    bad = True
+                else:
+                    points.append(point)
+            if not bad and self.check_ring(fields, label, line, points):
+                rings.append(tuple(points))
+        return tuple(rings)
+
+    def rings_from_file(self, fields: Fields, key: str, name: str) -> tuple[tuple[Point, ...], ...]:
+        file = self.base_dir / name
+        line = fields.line_of(key)
+        try:
+            content = file.read_bytes()
+        except OSError as error:
+            reason = "not found" if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
+            fields.add(key, f"file {name!r} {reason} (looked for {str(file)!r})")
+            return ()
+        self.boundary_files[name] = content
+        try:
+            rings = _geojson_rings(json.loads(content.decode("utf-8")))
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            fields.add(key, f"file {name!r} is not a GeoJSON polygon: {error}")
+            return ()
+        kept: list[tuple[Point, ...]] = []
+        for i, ring in enumerate(rings):
+            label = f"{key} file {name!r} polygon {i + 1}"
+            if self.check_ring(fields, label, line, list(ring)):
+                kept.append(ring)
+        return tuple(kept)
+
+    def check_ring(self, fields: Fields, label: str, line: int, points: list[Point]) -> bool:
+        def add(message: str) -> None:
+            self.problems.append(Problem(self.path, line, f"{fields.label}: {label} {message}"))
+
+        distinct = {(p.lat, p.lon) for p in points}
+        if len(distinct) < 3:
+            add(f"needs at least 3 distinct points, got {len(distinct)}")
+            return False
+        polygon = Polygon([(p.lon, p.lat) for p in points])
+        if not polygon.is_valid:
+            add(f"is not a valid polygon: {explain_validity(polygon)}")
+            return False
+        center, radius = self.center, self.radius
+        if center is not None and radius is not None:
+            middle = polygon.representative_point()
+            inside = Point(lat=middle.y, lon=middle.x)
+            distance = distance_km(center, inside)
+            if distance > radius:
+                if distance_km(center, Point(lat=inside.lon, lon=inside.lat)) <= radius:
+                    add("has lat and lon swapped: swapped, it would lie inside radius_km")
+                else:
+                    add(f"lies {distance:.1f} km from the city centre, outside radius_km {radius:g}")
+                return False
+        return True
+
+    def check_inside(self, fields: Fields, location: Point, rings: tuple[tuple[Point, ...], ...]) -> None:
+        spot = ShapelyPoint(location.lon, location.lat)
+        gaps = [Polygon([(p.lon, p.lat) for p in ring]).distance(spot) for ring in rings]
+        if min(gaps) > BOUNDARY_SLACK_DEG:
+            fields.add("location", f"lies outside its boundary (lat {location.lat}, lon {location.lon})")
+
+    # names and ids across entries -------------------------------------------------------
+
+    def check_names(self) -> None:
+        """Two entries whose names normalise to the same key are a problem, naming both."""
+        owners: dict[str, tuple[_Named, str, int]] = {}
+        reported: set[tuple[str, str, str]] = set()
+        for entry in self.named:
+            for name, line in entry.names:
+                key = name_key(name)
+                if not key:
+                    msg = f"{entry.label}: name {name!r} has no letters to match"
+                    self.problems.append(Problem(self.path, line, msg))
+                    continue
+                first = owners.get(key)
+                if first is None:
+                    owners[key] = (entry, name, line)
+                elif (first[0].kind, first[0].id) != (entry.kind, entry.id):
+                    other, other_name, other_line = first
+                    # one problem per pair of entries and key, at the first name that clashes
+                    if (entry.label, other.label, key) in reported:
+                        continue
+                    reported.add((entry.label, other.label, key))
+                    msg = (
+                        f"{entry.label}: name {name!r} normalises to {key!r} like {other.label}'s "
+                        f"name {other_name!r} (line {other_line}); one of them must change"
+                    )
+                    self.problems.append(Problem(self.path, line, msg))
+        for name, line in self.outside:
+            key = name_key(name)
+            if key in owners:
+                other, other_name, other_line = owners[key]
+                msg = (
+                    f"city: outside name {name!r} normalises to {key!r} like {other.label}'s name "
+                    f"{other_name!r} (line {other_line}); a place elsewhere cannot share it"
+                )
+                self.problems.append(Problem(self.path, line, msg))
+
+    def check_ids(self, groups: list[Group], districts: list[District]) -> None:
+        district_ids = {d.id: d.line for d in districts}
+        for group in groups:
+            if group.id in district_ids:
+                line = self.lines[("group", group.id)]
+                msg = (
+                    f"group {group.id!r}: id is also the id of a district "
+                    f"(line {district_ids[group.id]}); ids must differ"
+                )
+                self.problems.append(Problem(self.path, line, msg))
+
+
+def _geojson_rings(document: Any) -> list[tuple[Point, ...]]:
+    """The outer rings of the polygons of a GeoJSON object, as Points."""
+    kind = document.get("type") if isinstance(document, dict) else None
+    if kind == "FeatureCollection":
+        return [ring for feature in document["features"] for ring in _geojson_rings(feature)]
+    if kind == "Feature":
+        return _geojson_rings(document["geometry"])
+    if kind == "GeometryCollection":
+        return [ring for geometry in document["geometries"] for ring in _geojson_rings(geometry)]
+    if kind == "Polygon":
+        return [_geojson_ring(document["coordinates"][0])]
+    if kind == "MultiPolygon":
+        return [_geojson_ring(polygon[0]) for polygon in document["coordinates"]]
+    msg = f"expected a Polygon, MultiPolygon, Feature or FeatureCollection, got type {show(kind)}"
+    raise ValueError(msg)
+
+
+def _geojson_ring(positions: Any) -> tuple[Point, ...]:
+    points = []
+    for position in positions:
+        lon, lat = position[0], position[1]
+        if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) or not isinstance(lat, (int, float)):
+            msg = f"a position must hold two numbers, got {show(position)}"
+            raise ValueError(msg)
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            msg = f"a position must hold finite numbers, got {show(position)}"
+            raise ValueError(msg)
+        points.append(Point(lat=float(lat), lon=float(lon)))
+    return tuple(points)
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Great-circle distance between two points (haversine)."""
+    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
+    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    target: str
+    proper: bool  # every spelling is capitalised: a word in lower case is not this name
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a piece of text holds from one of its words on (see ``Matcher._plans``)."""
+
+    index: int  # the word that may start a name
+    local: tuple[int, int, _Entry] | None  # the name within the piece alone (offsets in it)
+    open: tuple[str, ...] | None  # the keys so far when the name may go on past the piece
+    look_back: bool  # the word starts the piece: its article, if any, stands before it
+
+
+_NON_SPACE = re.compile(r"\S+")
+# the word before a name and the characters between (for al-Shaar, al Shaar)
+_WORD_BEFORE = re.compile(rf"(?<!{WORD_CHAR_PATTERN})({TOKEN_PATTERN})([{re.escape(JOINERS)}]+)\Z")
+# how far back to look for the article of a name
+_ARTICLE_LOOKBACK = 16
+# the consonant classes of the free article (al, el)
+_ARTICLE_CLASSES = frozenset({"L"})
+# pieces of text examined once and remembered; past this many the memory is cleared
+_SEEN_LIMIT = 200_000
+
+
+class Matcher:
+    """Finds and resolves the names of a gazetteer's districts, groups, city and elsewhere.
+
+    ``find`` looks only where a name can start: at a word in upper case (or in a script
+    without case, such as Arabic), found by one regular expression in C, and at the few
+    words that the gazetteer itself writes in lower case (``vieille ville``), found by
+    ``str.find``. Each distinct piece of text from such a word to the next space is examined
+    once for the life of the matcher; only the pieces that begin a name are looked at again
+    where they stand. A name written in lower case in the gazetteer is thus found in lower
+    case only in the gazetteer's own spelling of its first word; in capitals, in any.
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._entries: dict[tuple[str, ...], _Entry] = {}
+        self._members = {g.id: g.members for g in gazetteer.groups}
+        self._district_ids = {d.id for d in gazetteer.districts}
+        self._literals: set[str] = set()
+        # the first registered owner of a key wins: places elsewhere never resolve to a district
+        city = gazetteer.city
+        self._add(("city", city.id), [*city.names.values(), *city.aliases])
+        for name in city.outside:
+            self._add(("outside", name), [name])
+        for group in gazetteer.groups:
+            self._add(("group", group.id), [*group.names.values(), *group.aliases])
+        self._suggest_keys: list[str] = []
+        self._suggest_ids: list[str] = []
+        for district in gazetteer.districts:
+            names = [*district.names.values(), *district.aliases]
+            self._add(("district", district.id), names)
+            for name in names:
+                self._suggest_keys.append(name_key(name))
+                self._suggest_ids.append(district.id)
+        self._firsts = frozenset(key[0] for key in self._entries)
+        self._prefixes = frozenset(key[:n] for key in self._entries for n in range(1, len(key) + 1))
+        # the cheap test can skip words only when no wanted word is all vowels
+        signatures = {loose_signature(first) for first in self._firsts}
+        self._signatures: frozenset[frozenset[str]] | None = (
+            None if frozenset() in signatures else frozenset(signatures)
+        )
+        self._capitals = capital_tail_pattern()
+        self._seen: set[str] = set()
+        self._candidates: set[str] = set()
+        self._chunks: dict[str, tuple[Token, ...]] = {}
+        self._tail_plans: dict[str, tuple[_Plan, ...]] = {}
+
+    def _add(self, owner: tuple[str, str], names: list[str]) -> None:
+        spellings: dict[tuple[str, ...], list[bool]] = {}
+        for name in names:
+            content = name_tokens(name)
+            if not content:
+                continue
+            key = tuple(t.key for t in content)
+            spellings.setdefault(key, []).append(starts_capital(content[0].text[:1]))
+            # a first word the capital scan cannot see is looked for as written
+            if not starts_capital(content[0].text[:1]):
+                self._literals.add(content[0].text)
+        for key, capitals in spellings.items():
+            if key not in self._entries:
+                self._entries[key] = _Entry(owner[0], owner[1], proper=all(capitals))
+
+    # finding names in running text ------------------------------------------------------
+
+    def find(self, text: str) -> list[Mention]:
+        """Every name in ``text``: non-overlapping, longest first, sorted by start."""
+        # what the matcher remembers stays bounded on any corpus
+        if len(self._seen) + len(self._chunks) > _SEEN_LIMIT:
+            self._seen.clear()
+            self._candidates.clear()
+            self._chunks.clear()
+            self._tail_plans.clear()
+        tails = set(self._capitals.findall(text))
+        unseen = tails.difference(self._seen)
+        if unseen:
+            self._seen.update(unseen)
+            self._candidates.update(tail for tail in unseen if self._holds_first_word(tail))
+        found: list[tuple[int, int, _Entry]] = []
+        for tail in tails.intersection(self._candidates):
+            self._match_tail(text, tail, _occurrences(text, tail), found)
+        # the first words the gazetteer writes in lower case
+        for literal in self._literals:
+            at = text.find(literal)
+            while at != -1:
+                if _starts_word(text, at):
+                    piece = _NON_SPACE.match(text, at)
+                    if piece is not None:
+                        self._match_tail(text, piece.group(), (at,), found)
+                at = text.find(literal, at + 1)
+        # leftmost first, then longest; a name inside or across a kept one is dropped
+        mentions: list[Mention] = []
+        reach = -1
+        for start, end, entry in sorted(found, key=lambda m: (m[0], -m[1])):
+            if start >= reach:
+                mentions.append(Mention(start, end, text[start:end], entry.kind, entry.target))
+                reach = end
+        return mentions
+
+    def _match_tail(
+        self, text: str, tail: str, offsets: Iterable[int], found: list[tuple[int, int, _Entry]]
+    ) -> None:
+        """Names that start in ``tail`` at each of its ``offsets`` in ``text``."""
+        plans = self._plans(tail)
+        size = len(tail)
+        for offset in offsets:
+            if not _starts_word(text, offset):
+                # the piece begins inside a word (al'Al-Bab): only its later words count,
+                # and what stands before them is read from the text itself
+                for plan in plans:
+                    match = self._match_at(text, offset, tail, plan.index) if plan.index else None
+                    if match is not None:
+                        found.append(match)
+                continue
+            for plan in plans:
+                match = plan.local
+                if plan.open is not None:
+                    # the name may go on into the next piece of text: look at its first word
+                    if self._continues(plan, text, offset + size):
+                        match = self._match_at(text, offset, tail, plan.index)
+                        if match is not None:
+                            found.append(match)
+                        continue
+                if match is not None:
+                    start, end, entry = match
+                    start = self._article_before(text, offset) if plan.look_back else offset + start
+                    found.append((start, offset + end, entry))
+
+    def _plans(self, tail: str) -> tuple[_Plan, ...]:
+        """For each word of ``tail`` that may start a name: the name found in ``tail`` alone,
+        and the words so far when the name may go on past its end."""
+        plans = self._tail_plans.get(tail)
+        if plans is None:
+            tokens = self._tokens(tail)
+            built = []
+            for index, token in enumerate(tokens):
+                if token.key not in self._firsts:
+                    continue
+                keys, ends, reached_end = self._walk(tail, 0, tail, index)
+                if keys is None:
+                    continue
+                picked = self._pick(tokens[index], keys, ends)
+                local = None
+                start = self._article_before(tail, token.start)
+                if picked is not None:
+                    local = (start, picked[0], picked[1])
+                built.append(_Plan(index, local, tuple(keys) if reached_end else None, token.start == 0))
+            plans = tuple(built)
+            self._tail_plans[tail] = plans
+        return plans
+
+    def _continues(self, plan: _Plan, text: str, end: int) -> bool:
+        """True when the next word after offset ``end`` may extend the plan's name."""
+        if plan.open is None:
+            return False
+        position = end
+        # the next word may lie past pieces of punctuation alone ("Karam - al-Myessar")
+        while (following := _NON_SPACE.search(text, position)) is not None:
+            tokens = self._tokens(following.group())
+            if tokens:
+                break
+            if not joins_name(text[end : following.end()]):
+                return False
+            position = following.end()
+        else:
+            return False
+        if not joins_name(text[end : following.start() + tokens[0].start]):
+            return False
+        keys, key = plan.open, tokens[0].key
+        # an article (the last word so far or the next one) may hide the rest: the slow way
+        return (*keys, key) in self._prefixes or may_drop(key) or may_drop(keys[-1])
+
+    def _holds_first_word(self, chunk: str) -> bool:
+        if self._signatures is not None:
+            signatures = loose_signatures(chunk)
+            if signatures is not None and not any(s in self._signatures for s in signatures):
+                return False
+        return any(token.key in self._firsts for token in self._tokens(chunk))
+
+    def _tokens(self, chunk: str) -> tuple[Token, ...]:
+        tokens = self._chunks.get(chunk)
+        if tokens is None:
+            tokens = tuple(tokenize(chunk))
+            self._chunks[chunk] = tokens
+        return tokens
+
+    def _walk(
+        self, text: str, offset: int, chunk: str, index: int
+    ) -> tuple[list[str] | None, list[int], bool]:
+        """The keys and ends of the words of a possible name from token ``index`` of the
+        piece at ``offset``, and whether the walk ran out of text (rather than of name)."""
+        tokens = self._tokens(chunk)
+        first = tokens[index]
+        keys = [first.key]
+        ends = [offset + first.end]
+        previous = first
+        base, position, i = offset, offset + len(chunk), index + 1
+        while True:
+            # the next word, in this piece or in the next one
+            if i >= len(tokens):
+                following = _NON_SPACE.search(text, position)
+                if following is None:
+                    return keys, ends, True
+                base, position, i = following.start(), following.end(), 0
+                tokens = self._tokens(following.group())
+                continue
+            token = tokens[i]
+            i += 1
+            gap = text[ends[-1] : base + token.start]
+            if not joins_name(gap):
+                return keys, ends, False
+            # the word before was an article or an elision: it leaves the key
+            if previous.elision or is_article(previous.key, gap):
+                keys.pop()
+                ends.pop()
+                if not keys:
+                    return None, ends, False  # the first word is an article, not a name
+            keys.append(token.key)
+            ends.append(base + token.end)
+            previous = token
+            # go on while the words so far begin some name
+            if tuple(keys) not in self._prefixes and not (
+                may_drop(token.key) and tuple(keys[:-1]) in self._prefixes
+            ):
+                return keys, ends, False
+
+    def _pick(self, first: Token, keys: list[str], ends: list[int]) -> tuple[int, _Entry] | None:
+        """The longest run of the words that is a name: its end and entry."""
+        # a word in lower case starts only a name written so in the gazetteer, as written
+        lowercase = not starts_capital(first.text[:1])
+        for count in range(len(keys), 0, -1):
+            entry = self._entries.get(tuple(keys[:count]))
+            if entry is not None and not (lowercase and (entry.proper or first.text not in self._literals)):
+                return ends[count - 1], entry
+        return None
+
+    def _match_at(self, text: str, offset: int, chunk: str, index: int) -> tuple[int, int, _Entry] | None:
+        """The name that starts with token ``index`` of the piece at ``offset``, if any."""
+        keys, ends, _ = self._walk(text, offset, chunk, index)
+        if keys is None:
+            return None
+        first = self._tokens(chunk)[index]
+        picked = self._pick(first, keys, ends)
+        if picked is None:
+            return None
+        return self._article_before(text, offset + first.start), picked[0], picked[1]
+
+    def _article_before(self, text: str, start: int) -> int:
+        """The start of a name, moved back over its article (al-Shaar, al Shaar)."""
+        if start == 0:
+            return start
+        # most names follow a space after a word that cannot be an article: done here
+        end = start
+        while end > 0 and text[end - 1] in JOINERS and start - end < _ARTICLE_LOOKBACK:
+            end -= 1
+        if end == start or end == 0:
+            return start
+        if not any(c in HYPHENS for c in text[end:start]) and loose_signature(text[end - 1]) != _ARTICLE_CLASSES:
+            return start  # written apart, only "al" (or "el") is an article
+        match = _WORD_BEFORE.search(text, max(0, start - _ARTICLE_LOOKBACK), start)
+        if match is None or not _starts_word(text, match.start(1)):
+            return start
+        # the last word of what stands before ("d'as-Sukkari": "as")
+        word = self._tokens(match.group(1))
+        if not word or word[-1].elision or not is_article(word[-1].key, match.group(2)):
+            return start
+        return match.start(1) + word[-1].start
+
+    # resolving one name -----------------------------------------------------------------
+
+    def resolve(self, name: str) -> Mention | None:
+        """What a bare name names (the whole name must match), or None."""
+        entry = self._entries.get(tuple(name_key(name).split()))
+        if entry is not None:
+            return Mention(0, len(name), name, entry.kind, entry.target)
+        if name.strip() in self._district_ids:
+            return Mention(0, len(name), name, "district", name.strip())
+        return None
+
+    def suggest(self, name: str, *, limit: int = 3) -> list[str]:
+        """District ids whose names are closest to ``name`` (fuzzy, on keys), best first."""
+        key = name_key(name)
+        if not key or limit <= 0:
+            return []
+        scores: dict[str, float] = {}
+        matches = process.extract(
+            key, self._suggest_keys, scorer=fuzz.ratio, limit=None, score_cutoff=SUGGEST_CUTOFF
+        )
+        for _choice, score, index in matches:
+            district_id = self._suggest_ids[index]
+            scores[district_id] = max(score, scores.get(district_id, 0.0))
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [district_id for district_id, _score in ranked[:limit]]
+
+    def members(self, group_id: str) -> tuple[str, ...]:
+        """The district ids of a group (from the districts' ``part_of``)."""
+        if group_id not in self._members:
+            msg = f"unknown group {group_id!r}"
+            raise KeyError(msg)
+        return self._members[group_id]
+
+
+def _occurrences(text: str, tail: str) -> Iterator[int]:
+    """Offsets at which ``tail`` stands in ``text`` up to a space (or the end)."""
+    size, end = len(tail), len(text)
+    at = text.find(tail)
+    while at != -1:
+        after = at + size
+        if after == end or text[after].isspace():
+            yield at
+        at = text.find(tail, at + 1)
+
+
+def _starts_word(text: str, at: int) -> bool:
+    """True when a word of ``text`` (as ``tokenize`` cuts it) starts at offset ``at``."""
+    if at == 0:
+        return True
+    before = text[at - 1]
+    if before.isalnum() or unicodedata.combining(before):
+        return False
+    if before not in APOSTROPHES:
+        return True
+    # after an apostrophe: a word of its own only after an elision (d'Alep, not Sha'ar)
+    begin = at - 1
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    return any(begin + t.start == at for t in tokenize(text[begin : at + 1]))

@@ -1,0 +1,117 @@
+"""Headless Chromium (Debian's package) driven by Playwright, with no network.
+
+Leaflet comes from the npm package: the CDN addresses of a page are answered with the files
+of node_modules/leaflet/dist. Tile requests are aborted, so no test needs the internet.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TILE_HOST = "tile.openstreetmap.org"
+
+
+@dataclass
+class Visit:
+    """One page opened in the browser, with what went wrong while it loaded."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    tiles_aborted: int = 0
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"chromium is not installed ({CHROMIUM}); `apt-get install chromium`")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def leaflet_dir() -> Path:
+    from pipeline.render import find_leaflet
+
+    return find_leaflet()  # fails with "run `npm ci`" when the npm package is missing
+
+
+@pytest.fixture
+def visit(browser: Any, leaflet_dir: Path) -> Iterator[Any]:
+    """``visit(path, width=1280)`` opens a page from disk and waits for the map."""
+    contexts = []
+
+    def open_page(
+        path: Path,
+        *,
+        width: int = 1280,
+        height: int = 720,
+        javascript: bool = True,
+        wait: bool = True,
+    ) -> Visit:
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, java_script_enabled=javascript
+        )
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(page=page)
+
+        def on_console(message: Any) -> None:
+            if message.type != "error":
+                return
+            # an aborted tile logs "Failed to load resource" at the tile's address
+            if TILE_HOST in (message.location or {}).get("url", ""):
+                return
+            seen.errors.append(message.text)
+
+        def on_dialog(dialog: Any) -> None:
+            seen.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        def on_request(route: Any) -> None:
+            url = route.request.url
+            if url.startswith("file:"):
+                route.continue_()
+            elif "/npm/leaflet@" in url:
+                name = url.rsplit("/", 1)[1]
+                kind = "text/css" if name.endswith(".css") else "application/javascript"
+                route.fulfill(
+                    path=str(leaflet_dir / name),
+                    content_type=kind,
+                    headers={"Access-Control-Allow-Origin": "*"},
+                )
+            else:
+                if TILE_HOST in url:
+                    seen.tiles_aborted += 1
+                route.abort()
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
+        page.on("dialog", on_dialog)
+        page.route("**/*", on_request)
+        page.goto(path.resolve().as_uri())
+        if javascript and wait:
+            page.wait_for_function("document.querySelectorAll('path[data-district]').length > 0")
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
