@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: maps test eval bench check browser clean
+.PHONY: maps test eval bench check browser images clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ eval: $(STAMP)
 bench: $(STAMP) node_modules/.installed
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_render.py
+
+# PNG social cards of each date map (machine-dependent bytes: not committed)
+images: $(STAMP) browser
+	$(PY) -m pipeline images
 
 # the browser tests need Debian's chromium (no browser download) and Leaflet from npm
 browser: node_modules/.installed

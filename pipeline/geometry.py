@@ -1,11 +1,16 @@
 """District areas: the gazetteer's boundaries where given, Voronoi cells of the points elsewhere.
 
 The cells are computed in a local metric plane (an equirectangular projection centred on the
-city, accurate to a few metres over a city's extent), clipped to the city's area (its
-``boundary`` ring, else a circle of ``radius_km``), and carved around the districts that have
-a boundary. A district whose point falls outside the city's area keeps a small disc around its
-point, so that no district vanishes. Every district gets exactly one non-empty area; areas do
-not overlap; coordinates come back in lon/lat, rounded to five decimals (about a metre).
+city, accurate to a few metres over a city's extent), clipped to the city's area, and carved
+around the districts that have a boundary.
+
+The city's area is its ``boundary`` ring (else a circle of ``radius_km``), grown to reach the
+district points that lie outside it: each such point gets a lobe, the convex hull of a disc
+around the point, of the nearest stretch of the outline and of its nearest district points
+inside, so that its cell is a real piece of land joined to the city rather than an island.
+A cell that a bend of the outline cuts in two keeps the piece holding its point and gives the
+other to a neighbour. Every district gets exactly one non-empty area, around its point; areas
+do not overlap; coordinates come back in lon/lat, rounded to five decimals (about a metre).
 """
 
 from __future__ import annotations
@@ -15,16 +20,23 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+import shapely.ops
 from shapely.geometry import MultiPoint, Point as ShapelyPoint, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from pipeline.model import City, District, Gazetteer, Point
 
 EARTH_RADIUS_M = 6_371_008.8
-# a district point outside the city's area keeps a disc of this radius
-OUTSIDE_BUFFER_M = 400.0
+# a district point outside the city's outline gets a lobe: a disc of half its distance to the
+# outline, within these bounds, joined by a convex hull to its nearest points inside the city
+LOBE_MIN_RADIUS_M = 500.0
+LOBE_MAX_RADIUS_M = 1200.0
+LOBE_NEIGHBOURS = 3
+LOBE_SHORE_M = 250.0  # half the width, at least, by which a lobe meets the city
 # a district point swallowed by another district's boundary keeps a disc of this radius
 SWALLOWED_BUFFER_M = 150.0
+# a stray piece of a cell goes to the neighbour whose border within this band is longest
+STRAY_BAND_M = 1.0
 # two district points closer than this are moved apart before the Voronoi diagram
 TWIN_SPACING_M = 5.0
 DECIMALS = 5
@@ -117,7 +129,7 @@ def district_areas(gazetteer: Gazetteer) -> dict[str, Area]:
 
 
 def city_area(city: City) -> BaseGeometry:
-    """The city's area in lon/lat: its boundary ring, else a circle of ``radius_km``."""
+    """The city's outline in lon/lat: its boundary ring, else a circle of ``radius_km``."""
     plane = _Plane(lat0=city.center.lat, lon0=city.center.lon)
     return _rounded(plane.to_degrees(city_area_metres(city, plane)))
 
@@ -155,9 +167,7 @@ def _voronoi_cells(
     if not districts:
         return {}
     points = _spread_twins([plane.point(d.location) for d in districts])
-    # points outside the city keep a disc, so the clip region grows to include them
-    outside = [p.buffer(OUTSIDE_BUFFER_M, quad_segs=8) for p in points if not city.contains(p)]
-    region = shapely.union_all([city, *outside]) if outside else city
+    region = _with_lobes(city, points)
     if len(points) == 1:
         cells = [region]
     else:
@@ -170,7 +180,59 @@ def _voronoi_cells(
         if not drawn.is_empty:
             clipped = clipped.difference(drawn)
         result[district.id] = _polygonal(clipped)
+    return _gather_strays(result, dict(zip((d.id for d in districts), points, strict=True)))
+
+
+def _gather_strays(
+    cells: dict[str, BaseGeometry], points: dict[str, ShapelyPoint]
+) -> dict[str, BaseGeometry]:
+    """A cell that a bend of the outline cut in pieces keeps the piece holding its point.
+
+    Each other piece goes to the neighbour that shares the longest border with it, so that no
+    district is drawn as two islands and the cells still cover the same ground.
+    """
+    result = dict(cells)
+    for key in cells:
+        geometry = result[key]
+        if geometry.geom_type != "MultiPolygon":
+            continue
+        point = points[key]
+        pieces = sorted(geometry.geoms, key=lambda g: (g.distance(point), -g.area))
+        kept = [pieces[0]]
+        for stray in pieces[1:]:
+            # the border shared with each neighbour, measured as the overlap of a thin band
+            band = stray.buffer(STRAY_BAND_M, quad_segs=2)
+            shared = [
+                (band.intersection(other).area, n)
+                for n, (other_key, other) in enumerate(result.items())
+                if other_key != key and not other.is_empty
+            ]
+            border, n = max(shared, default=(0.0, -1))
+            if border <= 0.0:
+                kept.append(stray)  # an island: nobody else can take it
+                continue
+            neighbour = list(result)[n]
+            result[neighbour] = _polygonal(result[neighbour].union(stray))
+        result[key] = shapely.union_all(kept)
     return result
+
+
+def _with_lobes(city: BaseGeometry, points: list[ShapelyPoint]) -> BaseGeometry:
+    """The city grown by one lobe per point outside it, each lobe touching the city."""
+    inside = [p for p in points if city.contains(p)]
+    lobes = []
+    for p in points:
+        if city.contains(p):
+            continue
+        distance = city.distance(p)
+        radius = min(max(0.5 * distance, LOBE_MIN_RADIUS_M), LOBE_MAX_RADIUS_M)
+        # the nearest points inside, in a fixed order when two are as near
+        near = sorted(inside, key=lambda q: (q.distance(p), q.x, q.y))[:LOBE_NEIGHBOURS]
+        # the nearest spot of the city itself, so that the lobe always meets it broadly
+        shore = shapely.ops.nearest_points(city, p)[0]
+        parts = [p.buffer(radius, quad_segs=8), shore.buffer(LOBE_SHORE_M, quad_segs=4), *near]
+        lobes.append(shapely.union_all(parts).convex_hull)
+    return shapely.union_all([city, *lobes]) if lobes else city
 
 
 def _spread_twins(points: list[ShapelyPoint]) -> list[ShapelyPoint]:

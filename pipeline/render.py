@@ -20,22 +20,24 @@ import io
 import json
 import os
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import folium
 import jinja2
 import shapely
+import xyzservices
 import yaml
 from branca.element import Element, Figure
 from markupsafe import Markup, escape
 from shapely.geometry.base import BaseGeometry
 
 from pipeline.geometry import Area, district_areas
-from pipeline.model import Article, Claim, DistrictState, Evidence, Gazetteer, Timeline
+from pipeline.model import Article, Claim, DistrictState, Evidence, Gazetteer, Side, Timeline
 
 TEMPLATES = Path(__file__).with_name("templates")
 LEAFLET_VERSION = "1.9.4"  # the same as package.json
@@ -48,12 +50,15 @@ LEAFLET_SRI = {
 INLINE_ENV = "PIPELINE_INLINE_ASSETS"  # "1": inline Leaflet from node_modules
 LEAFLET_DIR_ENV = "PIPELINE_LEAFLET_DIR"  # the folder of leaflet.js, if not node_modules
 BASE_URL_ENV = "PIPELINE_BASE_URL"  # prefix of the iframe snippets in the index
-TILES = "OpenStreetMap"
+TILES = "OpenStreetMap Mapnik"
 SCALE = 100_000  # coordinates travel as integers of 1e-5 degree
 IFRAME_HEIGHT = 560
 FILL_OPACITY = 0.6  # of a district held by one side; patterns are drawn a little stronger
 PATTERN_OPACITY = 0.75
 PAPER = "#f2efe9"  # the basemap's land colour, seen through the fills
+# the marks a side may add to its fill (the gazetteer's optional ``pattern``), so that a map
+# printed in black and white still tells the sides apart; any other name draws no marks
+SIDE_PATTERNS = ("dots", "rings")
 MIN_COLOUR_DISTANCE = 15.0  # CIE76 delta E between two sides' fills, for every kind of vision
 
 # colour-vision deficiency in linear RGB, severity 1 (Machado, Oliveira & Fernandes, 2009)
@@ -225,19 +230,21 @@ def choose_assets(inline_assets: bool | None) -> Assets:
 
 # --- escaping -------------------------------------------------------------------------
 
-_SCRIPT_UNSAFE = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
+_SCRIPT_UNSAFE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
 
 
 def json_for_script(data: Any) -> str:
     """Compact JSON safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "".join(_SCRIPT_UNSAFE.get(ch, ch) for ch in text)
+    return text.translate(_SCRIPT_UNSAFE)
 
 
 def safe_url(url: str | None) -> str:
@@ -252,12 +259,15 @@ def safe_url(url: str | None) -> str:
 
 @dataclass
 class _Tables:
-    """Rows shared by reference: each article, quote, evidence and state is written once.
+    """Rows shared by reference: each outlet, web site, article, quote, evidence and state is
+    written once, and the rows that use them carry their index.
 
     Dates travel as whole days after ``day0``, the first date of the page.
     """
 
     day0: dt.date
+    sources: list[Any] = field(default_factory=list)
+    origins: list[Any] = field(default_factory=list)
     articles: list[Any] = field(default_factory=list)
     quotes: list[Any] = field(default_factory=list)
     evidence: list[Any] = field(default_factory=list)
@@ -291,6 +301,19 @@ class RenderContext:
     def side_order(self) -> list[str]:
         return list(self.gazetteer.sides)
 
+    @cached_property
+    def shapes(self) -> list[list[list[list[int]]]]:
+        """Each district's area as map.js draws it, in the gazetteer's order (computed once)."""
+        return [_encode_geometry(self.areas[d.id].geometry) for d in self.gazetteer.districts]
+
+    @cached_property
+    def bounds(self) -> list[list[float]]:
+        """``[[south, west], [north, east]]`` of every area together."""
+        west, south, east, north = shapely.union_all(
+            [a.geometry for a in self.areas.values()]
+        ).bounds
+        return [[round(south, 5), round(west, 5)], [round(north, 5), round(east, 5)]]
+
     def side_label(self, side: str) -> str:
         labels = self.gazetteer.sides[side].label
         return labels.get(self.lang) or next(iter(labels.values()), side)
@@ -302,13 +325,6 @@ class RenderContext:
     def district_name(self, district_id: str) -> str:
         names = self.gazetteer.district(district_id).names
         return names.get(self.lang) or self.gazetteer.district(district_id).label
-
-    def article_label(self, article_id: str) -> str:
-        article = self.articles.get(article_id)
-        if article is None:
-            return self.strings["correction"] if article_id == "correction" else article_id
-        parts = [p for p in (article.source, article.title) if p]
-        return " — ".join(parts) if parts else article.id
 
 
 def make_context(
@@ -327,6 +343,11 @@ def make_context(
         assets=choose_assets(inline_assets),
         lang=lang,
     )
+
+
+def side_pattern(side: Side) -> str:
+    """The marks drawn over a side's fill: its ``pattern`` when render knows it, else none."""
+    return side.pattern if side.pattern in SIDE_PATTERNS else ""
 
 
 def _ordered_shares(state: DistrictState, ctx: RenderContext) -> list[tuple[str, float]]:
@@ -360,23 +381,57 @@ def state_summary(state: DistrictState, ctx: RenderContext) -> str:
 
 
 def _state_row(state: DistrictState, ctx: RenderContext, tables: _Tables) -> list[Any]:
+    """``[since, flags, [evidence...], side]`` for a district one side holds whole, else
+    ``[since, flags, [evidence...], side, percent, side, percent...]``, the holder first."""
     order = ctx.side_order
-    shares = [[order.index(s), _percent(v)] for s, v in _ordered_shares(state, ctx)]
+    shares = _ordered_shares(state, ctx)
     flags = (1 if state.contested else 0) | (2 if state.besieged else 0)
     evidence = [_evidence_index(e, ctx, tables) for e in state.evidence]
-    return [shares, flags, tables.day(state.since), evidence]
+    row: list[Any] = [tables.day(state.since), flags, evidence]
+    if len(shares) == 1 and _percent(shares[0][1]) == 100:
+        return [*row, order.index(shares[0][0])]
+    for side, share in shares:
+        row += [order.index(side), _percent(share)]
+    return row
 
 
 def _evidence_index(evidence: Evidence, ctx: RenderContext, tables: _Tables) -> int:
-    # an evidence row: article, date, quote, whether the editor made it
+    """``[article, day, quote]``, with a fourth ``1`` when the editor made it; the baseline is
+    ``[-1, day]``."""
     if evidence.article == "baseline":
-        return tables.add("evidence", [-1, tables.day(evidence.date), -1, 0])
-    article = ctx.articles.get(evidence.article)
-    url = safe_url(article.url) if article else ""
-    index = tables.add("articles", [ctx.article_label(evidence.article), url])
-    quote = tables.add("quotes", evidence.quote)
-    row = [index, tables.day(evidence.date), quote, int(evidence.correction)]
-    return tables.add("evidence", row)
+        return tables.add("evidence", [-1, tables.day(evidence.date)])
+    row = [
+        _article_index(evidence.article, ctx, tables),
+        tables.day(evidence.date),
+        tables.add("quotes", evidence.quote),
+    ]
+    return tables.add("evidence", [*row, 1] if evidence.correction else row)
+
+
+def _article_index(article_id: str, ctx: RenderContext, tables: _Tables) -> int:
+    """``[title, source, origin, rest of the address]``: the outlet and the web site (scheme
+    and host) are indexes into tables of their own, since many articles share them; -1 when
+    absent. An article with neither outlet nor title goes by its id."""
+    article = ctx.articles.get(article_id)
+    if article is None:
+        label = ctx.strings["correction"] if article_id == "correction" else article_id
+        return tables.add("articles", [label, -1, -1, ""])
+    source = tables.add("sources", article.source) if article.source else -1
+    title = article.title or ("" if article.source else article.id)
+    origin, rest = split_url(safe_url(article.url))
+    site = tables.add("origins", origin) if origin else -1
+    return tables.add("articles", [title, source, site, rest])
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """``("https://example.org", "/a/b?c")``: the web site and the rest; ``("", "")`` for none."""
+    if not url:
+        return "", ""
+    parts = urllib.parse.urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if not parts.netloc or not url.startswith(origin):
+        return "", url
+    return origin, url[len(origin) :]
 
 
 def _states_by_district(
@@ -416,42 +471,59 @@ def _payload(
     base: bool,
     start: int,
 ) -> dict[str, Any]:
-    """Everything map.js needs: geometry once, then per date only the districts that changed."""
+    """Everything map.js needs: geometry once, then per date only the districts that changed.
+
+    Tables hold each thing once and rows point into them by index; dates are whole days
+    after ``day0``.
+
+    - ``frames``: one row per date (``dates``). The first gives each district's state; each
+      later one pairs ``district, state`` for the districts whose row differs from the date
+      before, the district written ``-1 - district`` when its state did not change for the
+      reader (only its evidence did), so that "what changed" needs no table of its own.
+    - ``states``: ``[since, flags, [evidence...], side]`` for a district one side holds
+      whole, else ``[since, flags, [evidence...], side, percent, side, percent...]``, the
+      holder first; flags: 1 fighting, 2 besieged.
+    - ``evidence``: ``[article, day, quote]`` plus a fourth ``1`` when the editor made it;
+      ``[-1, day]`` for the baseline.
+    - ``articles``: ``[title, source, origin, rest of the address]``, ``source`` and
+      ``origin`` being indexes into ``sources`` (outlets) and ``origins`` (web sites), -1
+      when absent.
+    - ``shapes``: per district, polygons of rings of integer steps (``_encode_geometry``).
+    """
     gaz = ctx.gazetteer
     tables = _Tables(day0=frames[0][0])
     position = {d.id: i for i, d in enumerate(gaz.districts)}
     rows: list[list[int]] = []
     previous: list[int] | None = None
-    for _, states, _ in frames:
+    for _, states, changed in frames:
         ordered = _states_by_district(states, gaz)
         current = [tables.add("states", _state_row(s, ctx, tables)) for s in ordered]
         if previous is None:
             rows.append(current)
         else:
+            moved = {position[d] for d in changed if d in position}
             delta: list[int] = []
             for i, (old, new) in enumerate(zip(previous, current, strict=True)):
-                if old != new:
+                if i in moved:
                     delta += [i, new]
+                elif old != new:
+                    delta += [-1 - i, new]
             rows.append(delta)
         previous = current
-    bounds = shapely.union_all([a.geometry for a in ctx.areas.values()]).bounds
     strings = {
         k: ctx.strings[k]
         for k in (
             "months", "months_short", "first_day", "on_date", "changes", "district_state",
-            "baseline_changes", "no_change", "since", "contested", "besieged", "shares",
-            "approximate", "evidence", "baseline_evidence", "correction", "read",
+            "state_districts", "baseline_changes", "no_change", "since", "contested",
+            "besieged", "shares", "approximate", "evidence", "baseline_evidence", "correction",
+            "read",
         )
     }
     return {
         "articles": tables.articles,
         "base": 1 if base else 0,
-        "bounds": [
-            [round(bounds[1], 5), round(bounds[0], 5)],
-            [round(bounds[3], 5), round(bounds[2], 5)],
-        ],
-        "changes": [sorted(position[d] for d in ids if d in position) for *_, ids in frames],
-        "dates": [day.isoformat() for day, _, _ in frames],
+        "bounds": ctx.bounds,
+        "dates": [tables.day(day) for day, _, _ in frames],
         "day0": tables.day0.isoformat(),
         "districts": [
             [d.id, ctx.district_name(d.id), d.names.get("en", ""), d.names.get("ar", ""),
@@ -461,9 +533,13 @@ def _payload(
         "evidence": tables.evidence,
         "opacity": [FILL_OPACITY, PATTERN_OPACITY],
         "frames": rows,
+        "origins": tables.origins,
         "quotes": tables.quotes,
-        "shapes": [_encode_geometry(ctx.areas[d.id].geometry) for d in gaz.districts],
-        "sides": [[s.id, ctx.side_label(s.id), s.color] for s in gaz.sides.values()],
+        "shapes": ctx.shapes,
+        "sides": [
+            [s.id, ctx.side_label(s.id), s.color, side_pattern(s)] for s in gaz.sides.values()
+        ],
+        "sources": tables.sources,
         "start": start,
         "states": tables.states,
         "strings": strings,
@@ -583,6 +659,12 @@ def _stable_ids(root: Element) -> None:
     walk(root)
 
 
+@cache
+def _tile_provider() -> xyzservices.TileProvider:
+    # looked up once: the lookup in xyzservices' list costs more than the rest of a page
+    return xyzservices.providers.query_name(TILES)
+
+
 def _page_html(
     ctx: RenderContext, *, title: str, view: dict[str, Any], data: dict[str, Any]
 ) -> str:
@@ -590,7 +672,7 @@ def _page_html(
     center = ctx.gazetteer.city.center
     fmap = _EmbedMap(center=(center.lat, center.lon), zoom=12)
     page.add_child(fmap, name="map")
-    folium.TileLayer(TILES).add_to(fmap)
+    folium.TileLayer(_tile_provider(), name="openstreetmap").add_to(fmap)
     _Districts(view=view, data=data).add_to(fmap)
     _stable_ids(page)
     html = page.render()
@@ -620,14 +702,18 @@ def _sources_text(ctx: RenderContext, article_ids: Iterable[str]) -> str:
 def _changes_text(
     ctx: RenderContext, states: Sequence[DistrictState], changed: Sequence[str]
 ) -> str:
+    """``Changements : Armée syrienne : Qadi Askar, Chaar ; Rebelles (assiégé) : Maadi``: the
+    districts that changed, grouped by their new state, in the gazetteer's order."""
     s = ctx.strings
     by_id = {st.district: st for st in states}
+    order = {d.id: i for i, d in enumerate(ctx.gazetteer.districts)}
+    groups: dict[str, list[str]] = {}
+    for district_id in sorted((d for d in changed if d in by_id and d in order), key=order.get):
+        summary = state_summary(by_id[district_id], ctx)
+        groups.setdefault(summary, []).append(ctx.district_name(district_id))
     items = [
-        s["district_state"].format(
-            district=ctx.district_name(d), state=state_summary(by_id[d], ctx)
-        )
-        for d in changed
-        if d in by_id
+        s["state_districts"].format(state=state, districts=", ".join(names))
+        for state, names in groups.items()
     ]
     return s["changes"].format(list=" ; ".join(items)) if items else s["no_change"]
 
@@ -659,7 +745,10 @@ def _table_rows(ctx: RenderContext, states: Sequence[DistrictState]) -> list[dic
 
 def _legend(ctx: RenderContext) -> dict[str, Any]:
     gaz_sides = ctx.gazetteer.sides.values()
-    sides = [{"label": ctx.side_label(s.id), "color": s.color} for s in gaz_sides]
+    sides = [
+        {"label": ctx.side_label(s.id), "color": s.color, "pattern": side_pattern(s)}
+        for s in gaz_sides
+    ]
     colors = [s.color for s in ctx.gazetteer.sides.values()] + ["#999999", "#666666"]
     return {
         "sides": sides,
@@ -921,83 +1010,6 @@ def districts_geojson(gazetteer: Gazetteer, timeline: Timeline, areas: dict[str,
     return '{"type":"FeatureCollection","features":[\n' + body + "\n]}\n"
 
 
-# --- images, made by the browser ---------------------------------------------------------
-
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
-CARD_SIZE = (1200, 630)  # a social card; print takes the same at twice the pixels
-
-
-def capture_images(
-    pages: Sequence[Path],
-    *,
-    size: tuple[int, int] = CARD_SIZE,
-    scale: int = 1,
-    chromium: str = "/usr/bin/chromium",
-    leaflet_dir: Path | None = None,
-    browser: Any = None,
-) -> list[Path]:
-    """A PNG beside each map page (``x.html`` -> ``x.png``), drawn by headless Chromium.
-
-    Nothing goes to the network: Leaflet is served from the npm package and tiles are not
-    fetched, so the image shows the districts on a plain background. ``browser`` reuses a
-    Playwright browser already running; else Debian's chromium is started and stopped here.
-    """
-    folder = leaflet_dir or find_leaflet()
-    if browser is not None:
-        return _capture(browser, pages, size=size, scale=scale, folder=folder)
-    if not Path(chromium).exists():
-        msg = f"chromium not found at {chromium!r}; install Debian's `chromium` package"
-        raise FileNotFoundError(msg)
-    from playwright.sync_api import sync_playwright  # only this command needs a browser
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
-        try:
-            return _capture(launched, pages, size=size, scale=scale, folder=folder)
-        finally:
-            launched.close()
-
-
-def _capture(
-    browser: Any, pages: Sequence[Path], *, size: tuple[int, int], scale: int, folder: Path
-) -> list[Path]:
-    def serve(route: Any) -> None:
-        url = route.request.url
-        if url.startswith("file:"):
-            route.continue_()
-        elif "/npm/leaflet@" in url:
-            name = url.rsplit("/", 1)[1]
-            kind = "text/css" if name.endswith(".css") else "application/javascript"
-            headers = {"Access-Control-Allow-Origin": "*"}
-            route.fulfill(path=str(folder / name), content_type=kind, headers=headers)
-        else:
-            route.abort()
-
-    viewport = {"width": size[0], "height": size[1]}
-    context = browser.new_context(viewport=viewport, device_scale_factor=scale)
-    written = []
-    try:
-        page = context.new_page()
-        page.route("**/*", serve)
-        for html in pages:
-            page.goto(Path(html).resolve().as_uri())
-            page.wait_for_function("document.querySelectorAll('path[data-district]').length > 0")
-            page.evaluate("document.fonts.ready")
-            target = Path(html).with_suffix(".png")
-            page.screenshot(path=str(target), animations="disabled")
-            written.append(target)
-    finally:
-        context.close()
-    return sorted(written)
-
-
 # --- the writer --------------------------------------------------------------------------
 
 
@@ -1043,13 +1055,14 @@ def render_outputs(
 __all__ = [
     "Assets",
     "RenderContext",
-    "capture_images",
     "make_context",
     "choose_assets",
     "claims_csv",
     "colour_distances",
     "palette_problems",
+    "SIDE_PATTERNS",
     "seen_colour",
+    "side_pattern",
     "districts_geojson",
     "find_leaflet",
     "format_date",
@@ -1060,6 +1073,7 @@ __all__ = [
     "render_outputs",
     "render_timeline_map",
     "safe_url",
+    "split_url",
     "state_summary",
     "timeline_csv",
 ]

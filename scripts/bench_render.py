@@ -102,9 +102,16 @@ def main() -> int:
     ctx = make_context(gazetteer, articles)
     singles = [len(render_date_map(ctx, timeline, d).encode()) for d in timeline.dates]
     whole = len(render_timeline_map(ctx, timeline).encode())
-    print(f"timeline / last date's map:     {whole / singles[-1]:.2f}")
-    print(f"timeline / median date's map:   {whole / statistics.median(singles):.2f}")
-    print(f"timeline / smallest date's map: {whole / min(singles):.2f}")
+    print(f"timeline / last date's map:     {whole / singles[-1]:.3f}")
+    print(f"timeline / median date's map:   {whole / statistics.median(singles):.3f}")
+    print(f"timeline / smallest date's map: {whole / min(singles):.3f}  (the bar: 1.5)")
+    # what each further date costs the timeline, and how much of it is the quote itself
+    if len(timeline.dates) > 1:
+        per_date = (whole - min(singles)) / (len(timeline.dates) - 1)
+        quotes = statistics.mean(len(c.quote.encode()) for c in claims)
+        room = (0.5 * min(singles)) / (len(timeline.dates) - 1)
+        print(f"per further date: {per_date:.0f} bytes, of which the quote {quotes:.0f}; "
+              f"the bar allows {room:.0f} at {len(timeline.dates)} dates")
 
     try:
         find_leaflet()

@@ -5,23 +5,22 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from pathlib import Path
 
+import pytest
 import shapely
 from builders import make_gazetteer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point as ShapelyPoint
 
-from pipeline.geometry import (
-    OUTSIDE_BUFFER_M,
-    Area,
-    city_area,
-    district_areas,
-)
+from pipeline.geometry import LOBE_MIN_RADIUS_M, Area, city_area, district_areas
 from pipeline.model import District, Gazetteer, Point
 
+ROOT = Path(__file__).resolve().parents[1]
 # a few metres, in square degrees at Aleppo's latitude (1 m² ~ 1e-10 deg²)
 TINY = 1e-8
+KM2 = 111.2 * 111.2 * math.cos(math.radians(36.2))  # square kilometres in a square degree
 
 
 def with_districts(gazetteer: Gazetteer, districts: list[District], **city: object) -> Gazetteer:
@@ -65,6 +64,19 @@ def assert_partition(gazetteer: Gazetteer, areas: dict[str, Area]) -> None:
     assert overlap(areas) < TINY
 
 
+def assert_holds_its_point(gazetteer: Gazetteer, areas: dict[str, Area]) -> None:
+    # within a metre or two: the grid of five decimals may move a border that much
+    for d in gazetteer.districts:
+        here = ShapelyPoint(d.location.lon, d.location.lat)
+        assert areas[d.id].geometry.distance(here) < 2e-5, d.id
+
+
+def union_of(areas: dict[str, Area]) -> shapely.Geometry:
+    # grown by one step of the five-decimal grid (about a metre): rounding each area on its
+    # own may open a hairline seam between two of them, which is no gap a reader can see
+    return shapely.union_all([a.geometry for a in areas.values()]).buffer(1e-5, quad_segs=2)
+
+
 def test_every_district_gets_one_area_and_they_do_not_overlap() -> None:
     gazetteer = make_gazetteer()
     areas = district_areas(gazetteer)
@@ -86,10 +98,7 @@ def test_the_areas_cover_the_city_circle() -> None:
 
 def test_each_cell_holds_its_own_point() -> None:
     gazetteer = make_gazetteer()
-    areas = district_areas(gazetteer)
-    for d in gazetteer.districts:
-        here = ShapelyPoint(d.location.lon, d.location.lat)
-        assert areas[d.id].geometry.distance(here) < 2e-5, d.id
+    assert_holds_its_point(gazetteer, district_areas(gazetteer))
 
 
 def test_the_city_boundary_clips_the_cells() -> None:
@@ -111,7 +120,7 @@ def test_the_city_boundary_clips_the_cells() -> None:
     assert abs(union.area - 0.04 * 0.04) < 1e-7
 
 
-def test_a_point_outside_the_city_keeps_a_small_area() -> None:
+def test_a_point_outside_the_city_gets_a_cell_joined_to_the_city() -> None:
     ring = square(36.2021, 37.1580, 0.02)
     base = make_gazetteer()
     far = make_district("far", 36.2021, 37.1580 + 0.05)  # ~2.7 km east of the square
@@ -124,9 +133,57 @@ def test_a_point_outside_the_city_keeps_a_small_area() -> None:
     assert_partition(gazetteer, areas)
     outside = areas["far"].geometry
     assert outside.contains(ShapelyPoint(far.location.lon, far.location.lat))
-    # a disc of 400 m: about 0.5 km², i.e. ~5e-5 square degrees
-    disc_deg2 = math.pi * OUTSIDE_BUFFER_M**2 / (111_200**2 * math.cos(math.radians(36.2)))
-    assert abs(outside.area - disc_deg2) / disc_deg2 < 0.05
+    assert outside.geom_type == "Polygon"
+    # more than the smallest lobe's disc, and sharing a border with the district inside
+    disc_km2 = math.pi * (LOBE_MIN_RADIUS_M / 1000) ** 2
+    assert outside.area * KM2 > 1.5 * disc_km2
+    assert outside.intersection(areas["b"].geometry).length > 0.005  # ~500 m of border
+    assert union_of(areas).geom_type == "Polygon"
+    assert areas["far"].approximate
+
+
+def test_a_cell_cut_by_a_bend_of_the_outline_stays_in_one_piece() -> None:
+    # a U-shaped city: the point in the gap between the arms sees both arms
+    ring = [(36.18, 37.13), (36.18, 37.19), (36.22, 37.19), (36.22, 37.175),
+            (36.19, 37.175), (36.19, 37.145), (36.22, 37.145), (36.22, 37.13)]
+    base = make_gazetteer()
+    gazetteer = with_districts(
+        base,
+        [
+            make_district("west-arm", 36.205, 37.137),
+            make_district("east-arm", 36.205, 37.183),
+            make_district("bottom", 36.184, 37.160),
+            make_district("gap", 36.215, 37.160),
+        ],
+        boundary=tuple(Point(la, lo) for la, lo in ring),
+    )
+    areas = district_areas(gazetteer)
+    assert_partition(gazetteer, areas)
+    assert_holds_its_point(gazetteer, areas)
+    assert all(a.geometry.geom_type == "Polygon" for a in areas.values())
+    assert union_of(areas).geom_type == "Polygon"
+
+
+def test_the_real_gazetteer_gives_joined_areas_of_a_sensible_size() -> None:
+    gazetteer_module = pytest.importorskip("pipeline.gazetteer")
+    gazetteer = gazetteer_module.load_gazetteer(ROOT / "gazetteer" / "aleppo.yaml")
+    areas = district_areas(gazetteer)
+    assert_partition(gazetteer, areas)
+    assert_holds_its_point(gazetteer, areas)
+    assert union_of(areas).geom_type == "Polygon"  # one city, no islands
+    outline = city_area(gazetteer.city)
+    outside = [
+        d.id
+        for d in gazetteer.districts
+        if not outline.contains(ShapelyPoint(d.location.lon, d.location.lat))
+    ]
+    assert outside  # the outline leaves some industrial zones and a camp out
+    for district_id in outside:
+        geometry = areas[district_id].geometry
+        assert geometry.geom_type == "Polygon", district_id
+        assert geometry.area * KM2 > 1.0, district_id  # not a small disc: a square km or more
+    # the smallest area, a landmark of the old city, is still more than a few blocks
+    assert min(a.geometry.area for a in areas.values()) * KM2 > 0.05
 
 
 def test_two_districts_on_one_spot_both_get_an_area() -> None:
@@ -226,3 +283,28 @@ def test_any_set_of_points_gives_a_partition(offsets: list[tuple[float, float]])
     ]
     gazetteer = with_districts(base, districts)
     assert_partition(gazetteer, district_areas(gazetteer))
+
+
+# distinct points on a grid of about 100 m, so that none is a twin moved aside
+grid_points = st.lists(
+    st.tuples(st.integers(-80, 80), st.integers(-80, 80)), min_size=2, max_size=40, unique=True
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grid_points)
+def test_points_around_a_small_outline_give_one_joined_partition(
+    steps: list[tuple[int, int]],
+) -> None:
+    # a 4 km square: most points fall outside it and need lobes
+    base = make_gazetteer()
+    districts = [
+        make_district(f"d{i}", 36.2021 + dy / 1000, 37.1580 + dx / 1000)
+        for i, (dy, dx) in enumerate(steps)
+    ]
+    ring = square(36.2021, 37.1580, 0.02)
+    gazetteer = with_districts(base, districts, boundary=tuple(Point(la, lo) for la, lo in ring))
+    areas = district_areas(gazetteer)
+    assert_partition(gazetteer, areas)
+    assert_holds_its_point(gazetteer, areas)
+    assert union_of(areas).geom_type == "Polygon"

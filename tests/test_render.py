@@ -139,7 +139,8 @@ def test_date_map_has_title_date_legend_source_and_scale(tmp_path: Path) -> None
     html = (tmp_path / "maps/aleppo-2016-12-05.html").read_text(encoding="utf-8")
     assert "<title>Alep : qui tient quels quartiers au 5 décembre 2016</title>" in html
     assert '<p class="n2m-date" id="n2m-date">au 5 décembre 2016</p>' in html
-    assert "Changements : Chaar : Rebelles (assiégé) ; Qadi Askar : Armée syrienne" in html
+    # grouped by new state, in the gazetteer's order
+    assert "Changements : Armée syrienne : Qadi Askar ; Rebelles (assiégé) : Chaar</p>" in html
     assert 'id="n2m-legend"' in html and "Assiégé (contour noir épais)" in html
     assert "Limites approximatives" in html
     assert "Sources : 2 dépêches, du 6 oct. 2016 au 5 déc. 2016 (AFP). test gazetteer" in html
@@ -209,7 +210,8 @@ def test_timeline_map_holds_every_date_and_only_the_changes(tmp_path: Path) -> N
     render_story(tmp_path)
     html = (tmp_path / "maps/aleppo-timeline.html").read_text(encoding="utf-8")
     data = page_data(html)
-    assert data["dates"] == ["2016-09-21", "2016-10-06", "2016-12-05"]
+    assert data["day0"] == "2016-09-21"
+    assert data["dates"] == [0, 15, 75]  # days after day0: 6 October, 5 December
     assert data["start"] == 2 and data["base"] == 1
     ids = [d[0] for d in data["districts"]]
     # after the full baseline row, each date lists (district, state) pairs for what changed
@@ -226,14 +228,83 @@ def test_popup_data_carries_names_state_since_and_quotes(tmp_path: Path) -> None
     ids = [d[0] for d in data["districts"]]
     i = ids.index("qadi-askar")
     assert data["districts"][i][1:4] == ["Qadi Askar", "Qadi Askar", "قاضي عسكر"]
-    shares, flags, since, evidence = data["states"][data["frames"][0][i]]
-    assert shares == [[0, 100]] and flags == 0
+    since, flags, evidence, side = data["states"][data["frames"][0][i]]
+    assert data["sides"][side][0] == "government" and flags == 0
     assert (day(data["day0"]) + dt.timedelta(days=since)).isoformat() == "2016-12-05"
-    article, when, quote, correction = data["evidence"][evidence[0]]
-    assert data["articles"][article] == [f"AFP — Alep {HOSTILE}", "https://example.org/qadi"]
+    article, when, quote = data["evidence"][evidence[0]]  # no fourth field: not a correction
+    assert (day(data["day0"]) + dt.timedelta(days=when)).isoformat() == "2016-12-05"
+    title, source, origin, rest = data["articles"][article]
+    assert (title, data["sources"][source]) == (f"Alep {HOSTILE}", "AFP")
+    assert data["origins"][origin] + rest == "https://example.org/qadi"
     assert data["quotes"][quote] == f"ont pris la totalité du quartier de Qadi Askar {HOSTILE}"
     split = data["states"][data["frames"][0][ids.index("bustan-al-basha")]]
-    assert split[0] == [[0, 50], [1, 50]] and split[1] == 1  # contested
+    assert split[1] == 1 and split[3:] == [0, 50, 1, 50]  # contested, half and half
+
+
+def test_a_district_whose_evidence_alone_moved_is_not_said_to_have_changed(
+    tmp_path: Path,
+) -> None:
+    gazetteer = make_gazetteer()
+    claims = [
+        make_claim("qadi-askar", "captured", "government", "2016-12-01", article="a1", quote="q1"),
+        # a fresh report of the same holder: new evidence, no change of state
+        make_claim("qadi-askar", "held", "government", "2016-12-05", article="a2", quote="q2"),
+        make_claim("al-shaar", "captured", "government", "2016-12-05", article="a2", quote="q3"),
+    ]
+    timeline = build_timeline(gazetteer, claims)
+    html = render_timeline_map(make_context(gazetteer, []), timeline)
+    data = page_data(html)
+    ids = [d[0] for d in data["districts"]]
+    last = data["frames"][-1]
+    moved = {(ids[i] if i >= 0 else ids[-1 - i]): i >= 0 for i in last[0::2]}
+    assert moved == {"qadi-askar": False, "al-shaar": True}
+    # the new evidence travels with Qadi Askar's row; "what changed" names Chaar alone
+    since, _, evidence, _ = data["states"][last[last.index(-1 - ids.index("qadi-askar")) + 1]]
+    assert [data["quotes"][data["evidence"][e][2]] for e in evidence] == ["q2"]
+    assert (day(data["day0"]) + dt.timedelta(days=since)).isoformat() == "2016-12-01"
+    assert "Changements : Armée syrienne : Chaar</p>" in html
+
+
+def test_addresses_are_split_into_web_site_and_rest() -> None:
+    assert render.split_url("https://www.example.org/2016/a?b=1#c") == (
+        "https://www.example.org",
+        "/2016/a?b=1#c",
+    )
+    assert render.split_url("http://example.org") == ("http://example.org", "")
+    assert render.split_url("") == ("", "")
+
+
+def test_articles_share_their_outlet_and_web_site(tmp_path: Path) -> None:
+    gazetteer = make_gazetteer()
+    articles = [
+        make_source("a1", "2016-12-01", title="Un", url="https://example.org/un"),
+        make_source("a2", "2016-12-05", url="https://example.org/deux"),
+        dataclasses.replace(make_source("a3", "2016-12-06"), source=None),
+    ]
+    claims = [
+        make_claim("qadi-askar", "captured", "government", "2016-12-01", article="a1"),
+        make_claim("al-shaar", "captured", "government", "2016-12-05", article="a2"),
+        make_claim("bustan-al-basha", "captured", "government", "2016-12-06", article="a3"),
+    ]
+    timeline = build_timeline(gazetteer, claims)
+    data = page_data(render_timeline_map(make_context(gazetteer, articles), timeline))
+    assert data["sources"] == ["AFP"] and data["origins"] == ["https://example.org"]
+    # an outlet with no title shows the outlet alone; neither: the article's id
+    assert data["articles"] == [["Un", 0, 0, "/un"], ["", 0, 0, "/deux"], ["a3", -1, -1, ""]]
+
+
+def test_side_patterns_reach_the_map_data_and_the_legend(tmp_path: Path) -> None:
+    gazetteer = make_gazetteer()
+    sides = dict(gazetteer.sides)
+    sides["kurdish"] = dataclasses.replace(sides["kurdish"], pattern="rings")
+    sides["rebels"] = dataclasses.replace(sides["rebels"], pattern="tartan")  # unknown: none
+    gazetteer = dataclasses.replace(gazetteer, sides=sides)
+    timeline = build_timeline(gazetteer, [])
+    html = render_timeline_map(make_context(gazetteer, []), timeline)
+    assert [side[3] for side in page_data(html)["sides"]] == ["", "", "rings"]
+    legend = html[html.index('id="n2m-legend"') : html.index("</details>")]
+    assert legend.count("<pattern id=\"n2m-leg-side") == 1
+    assert 'fill="url(#n2m-leg-side2)"' in legend and 'stroke-width="0.9"' in legend
 
 
 # --- escaping ----------------------------------------------------------------------------
@@ -277,10 +348,11 @@ def test_names_from_the_gazetteer_are_escaped_in_html(tmp_path: Path) -> None:
 
 def test_only_web_addresses_become_links(tmp_path: Path) -> None:
     render_story(tmp_path)
-    data = page_data((tmp_path / "maps/aleppo-timeline.html").read_text(encoding="utf-8"))
-    urls = [row[1] for row in data["articles"]]
-    assert "https://example.org/qadi" in urls
-    assert not any("javascript" in u for u in urls)
+    html = (tmp_path / "maps/aleppo-timeline.html").read_text(encoding="utf-8")
+    data = page_data(html)
+    urls = [data["origins"][o] + rest for _, _, o, rest in data["articles"] if o >= 0]
+    assert urls == ["https://example.org/qadi"]
+    assert "javascript" not in html.lower()
 
 
 def test_json_for_script_escapes_what_ends_a_script() -> None:
@@ -302,7 +374,7 @@ def test_index_lists_every_map_with_its_changes_and_an_iframe_snippet(tmp_path: 
         assert f"&lt;iframe src=&#34;https://news.example/maps-alep/{path}&#34;" in html
         if date_text:
             assert date_text in html
-    assert "Changements : Boustan al-Bacha : Armée syrienne 50 %, Rebelles 50 % (combats)" in html
+    assert "Changements : Armée syrienne 50 %, Rebelles 50 % (combats) : Boustan al-Bacha" in html
     for export in ("claims.csv", "timeline.csv", "districts.geojson"):
         export = f"data/aleppo-{export}"
         assert f'<a href="{export}">' in html
@@ -354,21 +426,53 @@ def sizes(
     return singles, len(render_timeline_map(ctx, timeline).encode())
 
 
-def test_timeline_of_100_dates_weighs_at_most_one_and_a_half_single_maps() -> None:
-    gazetteer, articles, timeline = synthetic_story(60, 100)
-    assert len(timeline.dates) == 100
+def real_story(n_dates: int) -> tuple[Gazetteer, list[Article], Timeline]:
+    """The real gazetteer; each day one district changes hands, told by its own article in a
+    sentence of about 170 characters (the seeds' quotes average 187 bytes)."""
+    gazetteer_module = pytest.importorskip("pipeline.gazetteer")
+    gazetteer = gazetteer_module.load_gazetteer(ROOT / "gazetteer" / "aleppo.yaml")
+    districts = gazetteer.districts
+    holder = {d.id: max(d.baseline, key=lambda side: d.baseline[side]) for d in districts}
+    articles, claims = [], []
+    for k in range(n_dates):
+        when = (gazetteer.baseline_date + dt.timedelta(days=k + 1)).isoformat()
+        district = districts[(k * 37) % len(districts)]
+        holder[district.id] = "rebels" if holder[district.id] == "government" else "government"
+        article_id = f"{k:03d}_story"
+        url = f"https://www.example.org/2016/{article_id}"
+        articles.append(make_source(article_id, when, title=f"Dépêche {k}", url=url))
+        quote = (
+            f"Les forces gouvernementales ont pris dans la nuit la totalité du quartier de "
+            f"{district.label}, a indiqué l'OSDH, selon qui des centaines de civils ont fui ({k})."
+        )
+        claims.append(make_claim(district.id, "captured", holder[district.id], when,
+                                 article=article_id, quote=quote))
+    return gazetteer, articles, build_timeline(gazetteer, claims)
+
+
+def test_timeline_of_100_dates_weighs_at_most_one_and_a_half_of_any_single_map() -> None:
+    gazetteer, articles, timeline = real_story(100)
+    assert len(timeline.dates) == 100 and len(gazetteer.districts) >= 120
     singles, whole = sizes(gazetteer, articles, timeline)
-    # the last date's map shows the same districts with as many quotes as any date does
-    assert whole <= 1.5 * singles[-1], (whole, singles[-1])
+    # the smallest map is the first date's, with a single quote; the timeline holds 100
+    assert min(singles) == singles[0]
+    assert whole <= 1.5 * min(singles), (whole, min(singles), whole / min(singles))
+    # every quote of the story is in the timeline once, and only once
+    data = page_data(render_timeline_map(make_context(gazetteer, articles), timeline))
+    assert len(data["quotes"]) == len(set(data["quotes"])) == 100
 
 
 def test_timeline_size_grows_with_changes_not_with_dates_times_districts() -> None:
     # extra districts cost the timeline what they cost one map (geometry once, no per-date rows)
-    small = synthetic_story(30, 100, quote_words=0)
-    large = synthetic_story(120, 100, quote_words=0)
-    small_singles, small_whole = sizes(*small)
-    large_singles, large_whole = sizes(*large)
-    extra_in_one_map = large_singles[-1] - small_singles[-1]
+    def last_and_whole(story: tuple[Gazetteer, list[Article], Timeline]) -> tuple[int, int]:
+        gazetteer, articles, timeline = story
+        ctx = make_context(gazetteer, articles)
+        last = render_date_map(ctx, timeline, timeline.dates[-1])
+        return len(last.encode()), len(render_timeline_map(ctx, timeline).encode())
+
+    small_last, small_whole = last_and_whole(synthetic_story(30, 100, quote_words=0))
+    large_last, large_whole = last_and_whole(synthetic_story(120, 100, quote_words=0))
+    extra_in_one_map = large_last - small_last
     extra_in_timeline = large_whole - small_whole
     assert extra_in_timeline <= 1.2 * extra_in_one_map, (extra_in_timeline, extra_in_one_map)
 

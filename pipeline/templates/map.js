@@ -1,12 +1,13 @@
 /* Draws the districts of one map page: one shape per district, a state table indexed by
    date, popups with the evidence, a date slider when the page holds several dates.
    Every text from the articles or the gazetteer enters the page through textContent or
-   setAttribute, never through innerHTML. */
+   setAttribute, never through innerHTML. The data's layout: render.py, _payload. */
 function n2mDraw(map, D) {
   "use strict";
   var S = D.strings;
   var SVGNS = "http://www.w3.org/2000/svg";
   var PERIOD = 10; // stripe period in pixels
+  var INK = "#1a1a1a"; // hatches and textures
   var current = D.frames[0].slice();
   var frame = 0;
   var layers = [];
@@ -53,7 +54,15 @@ function n2mDraw(map, D) {
     return shape.map(function (polygon) { return polygon.map(ring); });
   }
   function sideLabel(i) { return D.sides[i][1]; }
+  function sharesOf(st) {
+    // [[side, percent], ...], the holder first
+    if (st.length === 4) return [[st[3], 100]];
+    var out = [];
+    for (var k = 3; k < st.length; k += 2) out.push([st[k], st[k + 1]]);
+    return out;
+  }
   function sideColor(i) { return D.sides[i][2]; }
+  function sideTexture(i) { return D.sides[i][3]; }
   function districtName(i) { return D.districts[i][1]; }
 
   // --- states ----------------------------------------------------------------------
@@ -61,12 +70,23 @@ function n2mDraw(map, D) {
     current = D.frames[0].slice();
     for (var j = 1; j <= k; j++) {
       var delta = D.frames[j];
-      for (var t = 0; t < delta.length; t += 2) current[delta[t]] = delta[t + 1];
+      for (var t = 0; t < delta.length; t += 2) {
+        var i = delta[t] < 0 ? -1 - delta[t] : delta[t];
+        current[i] = delta[t + 1];
+      }
     }
     frame = k;
   }
+  function changedAt(k) {
+    // the districts whose state changed on frame k, in the gazetteer's order
+    var out = [];
+    if (k === 0) return out;
+    var delta = D.frames[k];
+    for (var t = 0; t < delta.length; t += 2) if (delta[t] >= 0) out.push(delta[t]);
+    return out.sort(function (a, b) { return a - b; });
+  }
   function summary(st) {
-    var shares = st[0];
+    var shares = sharesOf(st);
     var words = [];
     if (shares.length === 1) {
       words.push(sideLabel(shares[0][0]));
@@ -81,13 +101,29 @@ function n2mDraw(map, D) {
     if (st[1] & 2) flags.push(S.besieged);
     return flags.length ? text + " (" + flags.join(", ") + ")" : text;
   }
+  function changesText(k) {
+    // the changed districts grouped by their new state, as render.py's _changes_text does
+    if (k === 0 && D.base === 1) return S.baseline_changes;
+    var changed = changedAt(k);
+    if (!changed.length) return S.no_change;
+    var states = [], names = Object.create(null); // no inherited keys: a label may be anything
+    changed.forEach(function (i) {
+      var state = summary(D.states[current[i]]);
+      if (!(state in names)) { states.push(state); names[state] = []; }
+      names[state].push(districtName(i));
+    });
+    return fill(S.changes, { list: states.map(function (state) {
+      return fill(S.state_districts, { state: state, districts: names[state].join(", ") });
+    }).join(" ; ") });
+  }
 
   // --- fills: a colour, or an SVG pattern for shares and fighting --------------------
   function pattern(st) {
-    var shares = st[0];
+    var shares = sharesOf(st);
     var hatched = (st[1] & 1) === 1;
     var id = "n2m-p" + shares.map(function (s) { return "-" + s[0] + "x" + s[1]; }).join("") +
       (hatched ? "-h" : "");
+    var wide = shares.length === 1;
     if (!document.getElementById(id)) {
       var p = document.createElementNS(SVGNS, "pattern");
       p.setAttribute("id", id);
@@ -104,6 +140,7 @@ function n2mDraw(map, D) {
         r.setAttribute("height", PERIOD);
         r.setAttribute("fill", sideColor(s[0]));
         p.appendChild(r);
+        texture(p, sideTexture(s[0]), x, width, wide);
         x += width;
       });
       if (hatched) {
@@ -111,21 +148,45 @@ function n2mDraw(map, D) {
         line.setAttribute("y", PERIOD / 2 - 1);
         line.setAttribute("width", PERIOD);
         line.setAttribute("height", 2);
-        line.setAttribute("fill", "#1a1a1a");
+        line.setAttribute("fill", INK);
         p.appendChild(line);
       }
       defs.appendChild(p);
     }
     return "url(#" + id + ")";
   }
+  function texture(p, kind, x, width, wide) {
+    // a side's own marks, for readers who print in black and white: two per period, on a
+    // diagonal when they fill the whole period, else down the middle of the side's stripe
+    if (!kind || width < 2) return;
+    var spots = wide ? [[x + width / 4, PERIOD / 4], [x + 3 * width / 4, 3 * PERIOD / 4]]
+      : [[x + width / 2, PERIOD / 4], [x + width / 2, 3 * PERIOD / 4]];
+    spots.forEach(function (spot) {
+      var c = document.createElementNS(SVGNS, "circle");
+      c.setAttribute("cx", spot[0].toFixed(2));
+      c.setAttribute("cy", spot[1].toFixed(2));
+      if (kind === "rings") {
+        c.setAttribute("r", "2.1");
+        c.setAttribute("fill", "none");
+        c.setAttribute("stroke", INK);
+        c.setAttribute("stroke-width", "0.9");
+      } else {
+        c.setAttribute("r", "1.3");
+        c.setAttribute("fill", INK);
+      }
+      p.appendChild(c);
+    });
+  }
   function styleFor(i) {
     var st = D.states[current[i]];
-    var plain = st[0].length === 1 && !(st[1] & 1);
+    var shares = sharesOf(st);
+    var whole = shares.length === 1 && !(st[1] & 1);
+    var plain = whole && !sideTexture(shares[0][0]);
     var besieged = (st[1] & 2) === 2;
     var approximate = D.districts[i][4] === 1;
     return {
-      fillColor: plain ? sideColor(st[0][0][0]) : pattern(st),
-      fillOpacity: plain ? D.opacity[0] : D.opacity[1],
+      fillColor: plain ? sideColor(shares[0][0]) : pattern(st),
+      fillOpacity: whole ? D.opacity[0] : D.opacity[1],
       color: besieged ? "#000000" : "#ffffff",
       weight: besieged ? 4 : 1.2,
       opacity: 1,
@@ -143,11 +204,13 @@ function n2mDraw(map, D) {
       return li;
     }
     var article = D.articles[e[0]];
+    var label = article[1] >= 0 ? D.sources[article[1]] + (article[0] ? " — " + article[0] : "")
+      : article[0];
     li.appendChild(node("q", {}, [D.quotes[e[2]]]));
-    var cite = [" — " + article[0] + ", " + formatDate(isoOf(e[1]), true)];
-    if (e[3]) cite.push(" (" + S.correction + ")");
+    var cite = [" — " + label + ", " + formatDate(isoOf(e[1]), true)];
+    if (e[3] === 1) cite.push(" (" + S.correction + ")");
     var c = node("cite", {}, cite);
-    var url = safeUrl(article[1]);
+    var url = article[2] >= 0 ? safeUrl(D.origins[article[2]] + article[3]) : "";
     if (url) {
       c.appendChild(document.createTextNode(" "));
       c.appendChild(node("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, [S.read]));
@@ -168,10 +231,10 @@ function n2mDraw(map, D) {
     }
     if (names.childNodes.length) box.appendChild(names);
     box.appendChild(node("p", { "class": "n2m-state" }, [summary(st)]));
-    box.appendChild(node("p", { "class": "n2m-since" }, [fill(S.since, { date: formatDate(isoOf(st[2]), false) })]));
-    if (st[3].length) {
+    box.appendChild(node("p", { "class": "n2m-since" }, [fill(S.since, { date: formatDate(isoOf(st[0]), false) })]));
+    if (st[2].length) {
       box.appendChild(node("h3", {}, [S.evidence]));
-      box.appendChild(node("ul", { "class": "n2m-ev" }, st[3].map(function (k) {
+      box.appendChild(node("ul", { "class": "n2m-ev" }, st[2].map(function (k) {
         return evidenceItem(D.evidence[k]);
       })));
     }
@@ -182,17 +245,10 @@ function n2mDraw(map, D) {
   // --- the page around the map: date line, changes, slider ---------------------------
   function describe(k) {
     var dateLine = document.getElementById("n2m-date");
-    if (dateLine) dateLine.textContent = fill(S.on_date, { date: formatDate(D.dates[k], false) });
+    if (dateLine) dateLine.textContent = fill(S.on_date, { date: formatDate(isoOf(D.dates[k]), false) });
+    // a page of one date keeps the line render.py wrote
     var line = document.getElementById("n2m-changes");
-    if (!line) return;
-    var changed = D.changes[k];
-    var text;
-    if (k === 0 && D.base === 1) text = S.baseline_changes;
-    else if (!changed.length) text = S.no_change;
-    else text = fill(S.changes, { list: changed.map(function (i) {
-      return fill(S.district_state, { district: districtName(i), state: summary(D.states[current[i]]) });
-    }).join(" ; ") });
-    line.textContent = text;
+    if (line && D.dates.length > 1) line.textContent = changesText(k);
   }
   function show(k) {
     goTo(k);
@@ -266,6 +322,10 @@ function n2mDraw(map, D) {
     new Legend({ position: "topright" }).addTo(map);
     legend.open = map.getSize().x >= 560;
   }
+  // the zoom buttons and the legend come before the districts when tabbing through the page
+  // (they float above the map wherever they stand in the document)
+  var controls = map.getContainer().querySelector(".leaflet-control-container");
+  if (controls) map.getContainer().insertBefore(controls, map.getContainer().firstChild);
 
   // the scroll wheel zooms only after the reader clicks the map, and stops when they leave
   map.on("click", function () {
@@ -285,7 +345,7 @@ function n2mDraw(map, D) {
     var step = function (by) {
       var k = Math.min(Math.max(frame + by, 0), D.dates.length - 1);
       slider.value = String(k);
-      slider.setAttribute("aria-valuetext", formatDate(D.dates[k], false));
+      slider.setAttribute("aria-valuetext", formatDate(isoOf(D.dates[k]), false));
       show(k);
     };
     slider.addEventListener("input", function () { step(parseInt(slider.value, 10) - frame); });
@@ -293,7 +353,7 @@ function n2mDraw(map, D) {
     var next = document.getElementById("n2m-next");
     if (prev) prev.addEventListener("click", function () { step(-1); });
     if (next) next.addEventListener("click", function () { step(1); });
-    slider.setAttribute("aria-valuetext", formatDate(D.dates[D.start], false));
+    slider.setAttribute("aria-valuetext", formatDate(isoOf(D.dates[D.start]), false));
   }
   show(D.start);
   return { map: map, layers: layers, show: show };

@@ -54,10 +54,19 @@ def leaflet_dir() -> Path:
     return find_leaflet()  # fails with "run `npm ci`" when the npm package is missing
 
 
+@pytest.fixture(scope="session")
+def contexts(browser: Any) -> Iterator[dict[bool, Any]]:
+    """One browser context with JavaScript and one without, shared: each visit opens a page."""
+    opened = {flag: browser.new_context(java_script_enabled=flag) for flag in (True, False)}
+    yield opened
+    for context in opened.values():
+        context.close()
+
+
 @pytest.fixture
-def visit(browser: Any, leaflet_dir: Path) -> Iterator[Any]:
+def visit(contexts: dict[bool, Any], leaflet_dir: Path) -> Iterator[Any]:
     """``visit(path, width=1280)`` opens a page from disk and waits for the map."""
-    contexts = []
+    pages = []
 
     def open_page(
         path: Path,
@@ -67,11 +76,9 @@ def visit(browser: Any, leaflet_dir: Path) -> Iterator[Any]:
         javascript: bool = True,
         wait: bool = True,
     ) -> Visit:
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, java_script_enabled=javascript
-        )
-        contexts.append(context)
-        page = context.new_page()
+        page = contexts[javascript].new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        pages.append(page)
         seen = Visit(page=page)
 
         def on_console(message: Any) -> None:
@@ -107,11 +114,13 @@ def visit(browser: Any, leaflet_dir: Path) -> Iterator[Any]:
         page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
         page.on("dialog", on_dialog)
         page.route("**/*", on_request)
-        page.goto(path.resolve().as_uri())
+        # the map is drawn by the inline scripts, before DOMContentLoaded: no need to wait
+        # for the tile requests to fail
+        page.goto(path.resolve().as_uri(), wait_until="domcontentloaded")
         if javascript and wait:
             page.wait_for_function("document.querySelectorAll('path[data-district]').length > 0")
         return seen
 
     yield open_page
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.close()

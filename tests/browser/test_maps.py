@@ -6,17 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import dataclasses
+
 import pytest
 from builders import day, make_claim, make_gazetteer
 
+from pipeline.images import capture_images, make_images
 from pipeline.model import Article
-from pipeline.render import capture_images, render_outputs
+from pipeline.render import render_outputs
 from pipeline.timeline import build_timeline
 
 pytestmark = pytest.mark.browser
 
 HOSTILE = "<script>alert(1)</script>"
-SCREENSHOTS = Path("/tmp")
 
 
 def make_source(
@@ -77,7 +79,7 @@ def test_each_map_loads_with_no_error_and_one_shape_per_district(
     assert sorted(shapes) == sorted(d.id for d in make_gazetteer().districts)
     assert seen.page.locator(".leaflet-control-scale").count() == 1
     assert seen.page.locator("#n2m-legend").count() == 1
-    seen.page.wait_for_timeout(300)  # let the tile requests fail
+    seen.page.wait_for_timeout(150)  # let late errors, if any, reach the console
     assert seen.errors == []
     assert seen.dialogs == []
 
@@ -168,15 +170,18 @@ def test_readable_at_360_pixels(visit: Any, outputs: Path) -> None:
     for name in ("aleppo-2016-12-05.html", "aleppo-timeline.html"):
         page = visit(outputs / "maps" / name, width=360, height=640).page
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        # the legend starts folded on a phone
+        # the legend starts folded on a phone, and opens on demand
         assert page.evaluate("document.getElementById('n2m-legend').open") is False
         map_box = page.locator("#n2m_map").bounding_box()
         assert map_box["width"] == 360 and map_box["height"] >= 300
-        page.screenshot(path=str(SCREENSHOTS / f"n2m-{name[:-5]}-360.png"))
-    for name in ("aleppo-2016-12-05.html", "aleppo-timeline.html"):
-        page = visit(outputs / "maps" / name, width=1280, height=720).page
-        assert page.evaluate("document.getElementById('n2m-legend').open") is True
-        page.screenshot(path=str(SCREENSHOTS / f"n2m-{name[:-5]}-1280.png"))
+        # no text smaller than 11 px
+        smallest = page.evaluate(
+            "Math.min(...[...document.querySelectorAll('h1, p, footer, summary, li')]"
+            ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
+        )
+        assert smallest >= 11
+    page = visit(outputs / "maps/aleppo-timeline.html", width=1280, height=720).page
+    assert page.evaluate("document.getElementById('n2m-legend').open") is True
 
 
 def test_the_map_fills_its_iframe(visit: Any, outputs: Path) -> None:
@@ -233,25 +238,104 @@ def test_the_real_gazetteer_draws_every_district(visit: Any, tmp_path: Path) -> 
     seen = visit(tmp_path / "maps" / f"{gazetteer.city.id}-timeline.html")
     assert seen.page.locator("path[data-district]").count() == len(gazetteer.districts)
     assert seen.errors == []
-    seen.page.screenshot(path=str(SCREENSHOTS / "n2m-real-baseline-1280.png"))
 
 
 def test_each_date_map_becomes_a_png_made_by_the_browser(
     browser: Any, leaflet_dir: Path, outputs: Path, tmp_path: Path
 ) -> None:
-    pages = sorted((outputs / "maps").glob("aleppo-2016-*.html"))
-    copies = []
-    for page in pages:
-        copy = tmp_path / page.name
-        copy.write_bytes(page.read_bytes())
-        copies.append(copy)
-    images = capture_images(copies, leaflet_dir=leaflet_dir, browser=browser)
-    assert [p.name for p in images] == ["aleppo-2016-10-06.png", "aleppo-2016-12-05.png"]
+    out = tmp_path / "outputs"
+    (out / "maps").mkdir(parents=True)
+    for page in (outputs / "maps").glob("*.html"):
+        (out / "maps" / page.name).write_bytes(page.read_bytes())
+    stale = out / "images" / "aleppo-2016-01-01.png"  # a date that no longer has a map
+    stale.parent.mkdir()
+    stale.write_bytes(b"old")
+    images = make_images(out, leaflet_dir=leaflet_dir, browser=browser)
+    # one per date map, none for the timeline; the stale image is gone
+    assert [p.relative_to(out).as_posix() for p in images] == [
+        "images/aleppo-2016-10-06.png",
+        "images/aleppo-2016-12-05.png",
+    ]
+    assert sorted(p.name for p in (out / "images").iterdir()) == [p.name for p in images]
     for image in images:
         head = image.read_bytes()[:24]
         assert head[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
         assert (width, height) == (1200, 630)
     first = [p.read_bytes() for p in images]
-    again = capture_images(copies, leaflet_dir=leaflet_dir, browser=browser)
-    assert [p.read_bytes() for p in again] == first  # same machine, same image
+    assert first[0] != first[1]  # a different state draws a different image
+    # same machine, same image
+    again = capture_images(
+        [out / "maps/aleppo-2016-12-05.html"],
+        folder=tmp_path / "again",
+        leaflet_dir=leaflet_dir,
+        browser=browser,
+    )
+    assert again[0].read_bytes() == first[1]
+
+
+def test_make_images_without_maps_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="pipeline maps"):
+        make_images(tmp_path)
+
+
+def test_what_changed_is_said_on_the_map_at_each_date(visit: Any, outputs: Path) -> None:
+    page = visit(outputs / "maps/aleppo-timeline.html").page
+    line = "#n2m-changes"
+    # the page opens on the last date, as render.py wrote it
+    assert page.text_content(line) == (
+        "Changements : Armée syrienne : Qadi Askar ; Rebelles (assiégé) : Chaar"
+    )
+    page.focus("#n2m-slider")
+    page.keyboard.press("ArrowLeft")
+    assert page.text_content("#n2m-date") == "au 6 octobre 2016"
+    assert page.text_content(line) == (
+        "Changements : Armée syrienne 50 %, Rebelles 50 % (combats) : Boustan al-Bacha"
+    )
+    assert page.get_attribute("#n2m-slider", "aria-valuetext") == "6 octobre 2016"
+    page.click("#n2m-prev")
+    assert page.text_content(line) == "État de référence, avant les premières dépêches"
+    page.focus("#n2m-slider")
+    page.keyboard.press("End")
+    assert page.text_content(line).startswith("Changements : Armée syrienne : Qadi Askar")
+
+
+def test_the_keyboard_reaches_the_slider_the_controls_and_the_districts(
+    visit: Any, outputs: Path
+) -> None:
+    page = visit(outputs / "maps/aleppo-timeline.html").page
+    reached = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(
+            "(e => e.id || e.dataset.district || e.className || e.tagName)"
+            "(document.activeElement)"
+        ))
+    # the slider, then the map's zoom buttons and legend, and only then the districts
+    assert reached[:3] == ["n2m-prev", "n2m-slider", "n2m-next"]
+    zoom = reached.index("leaflet-control-zoom-in")
+    legend = reached.index("SUMMARY")
+    ids = {d.id for d in make_gazetteer().districts}
+    first_district = next(n for n, name in enumerate(reached) if name in ids)
+    assert zoom < legend < first_district
+    page.keyboard.press("Enter")  # on a district: its popup opens
+    page.locator(".leaflet-popup-content").wait_for()
+
+
+def test_a_side_with_a_pattern_is_drawn_with_its_marks(visit: Any, tmp_path: Path) -> None:
+    gazetteer = make_gazetteer()
+    sides = dict(gazetteer.sides)
+    sides["kurdish"] = dataclasses.replace(sides["kurdish"], pattern="dots")
+    gazetteer = dataclasses.replace(gazetteer, sides=sides)
+    claims = [make_claim("qadi-askar", "captured", "government", "2016-12-05")]
+    timeline = build_timeline(gazetteer, claims)
+    render_outputs(tmp_path, gazetteer=gazetteer, articles=[], claims=claims, timeline=timeline)
+    seen = visit(tmp_path / "maps/aleppo-2016-12-05.html")
+    page = seen.page
+    fill = fill_of(page, "sheikh-maqsoud")
+    assert fill.startswith("url(#")
+    marks = page.eval_on_selector(fill[4:-1], "p => p.querySelectorAll('circle').length")
+    assert marks == 2
+    assert fill_of(page, "qadi-askar") == GOVERNMENT  # sides without a pattern stay plain
+    assert page.locator("#n2m-legend pattern circle").count() == 2
+    assert seen.errors == []
