@@ -29,6 +29,11 @@ _REPR_LIMIT = 60
 # thousand levels deep: past this bound on the nesting, the Python parser reads the file
 _C_NESTING_LIMIT = 2000
 _BRACKETS = re.compile(r"[\[\]{}]")
+# the tags of an untagged mapping and list; any other tag on them is refused
+_PLAIN_TAGS = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
 _RESOLVERS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -122,6 +127,13 @@ def parse_yaml(text: str, *, path: str, first_line: int = 1) -> tuple[Any, list[
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark is not None else 0)
         reason = error.problem or error.context or "syntax error"
+        if mark is not None and "cannot start any token" in reason:
+            reason = _name_character(text, mark.line, mark.column, reason)
+        # say where an unclosed bracket or quote began, when that is another line
+        if error.context and error.context_mark is not None and error.problem:
+            context_line = first_line + error.context_mark.line
+            if context_line != line:
+                reason = f"{reason}, {error.context} that starts at line {context_line}"
         problems.append(Problem(path, line, f"invalid YAML: {reason}"))
         return None, problems
     except yaml.YAMLError as error:
@@ -142,6 +154,15 @@ def parse_yaml(text: str, *, path: str, first_line: int = 1) -> tuple[Any, list[
         return None, problems
 
 
+def _name_character(text: str, line: int, column: int, reason: str) -> str:
+    """The scanner's complaint with the character it stopped at (the C parser omits it)."""
+    rows = text.split("\n")
+    found = rows[line][column] if 0 <= line < len(rows) and 0 <= column < len(rows[line]) else ""
+    if found == "\t":
+        return "a tab character, which YAML does not allow here: indent with spaces"
+    return f"found character {found!r} that cannot start any token" if found else reason
+
+
 class _Builder:
     """Turns a composed YAML node tree into YamlMap / YamlList / plain scalars."""
 
@@ -159,6 +180,14 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         if id(node) in self.built:
             return self.built[id(node)]
+        # a tag on a mapping or a list would be dropped in silence: say it is not plain YAML
+        # (on a scalar, the safe constructor refuses it with its own message)
+        plain = _PLAIN_TAGS.get(type(node))
+        if plain is not None and node.tag != plain:
+            msg = f"invalid YAML value: the tag {node.tag!r} is not allowed (write plain YAML)"
+            self.problems.append(Problem(self.path, self.line(node), msg))
+            self.built[id(node)] = None
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node)
         if isinstance(node, yaml.SequenceNode):
@@ -170,7 +199,8 @@ class _Builder:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
             reason = getattr(error, "problem", None) or str(error)
-            self.problems.append(Problem(self.path, self.line(node), f"invalid YAML value: {reason}"))
+            msg = f"invalid YAML value: {reason}"
+            self.problems.append(Problem(self.path, self.line(node), msg))
             value = None
         self.built[id(node)] = value
         return value
@@ -216,14 +246,6 @@ def show(value: Any) -> str:
     """``repr`` of a value for a message, cut when long."""
     text = repr(value)
     return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 3] + "..."
-
-
-def type_name(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
 
 
 class Fields:
@@ -325,7 +347,8 @@ class Fields:
             if not isinstance(item, str) or not item.strip():
                 line = line_of(value, index, default=self.line_of(key))
                 msg = f"{self.prefix}{key}[{index}] must be a non-empty string, got {show(item)}"
-                self.problems.append(Problem(self.path, line, f"{self.label}: {msg}" if self.label else msg))
+                msg = f"{self.label}: {msg}" if self.label else msg
+                self.problems.append(Problem(self.path, line, msg))
                 continue
             items.append(item)
         return tuple(items)

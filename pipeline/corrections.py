@@ -60,7 +60,10 @@ def load_corrections(
             raise InputError(problems)
         return Corrections(path=where)
     if not isinstance(document, dict):
-        msg = f"the corrections must be a mapping with 'claims' and 'rejections', got {show(document)}"
+        msg = (
+            "the corrections must be a mapping with 'claims' and 'rejections', "
+            f"got {show(document)}"
+        )
         raise InputError([*problems, Problem(where, line_of(document), msg)])
 
     checker = _Checker(where, problems, gazetteer=gazetteer, article_ids=article_ids, today=today)
@@ -77,8 +80,29 @@ def load_corrections(
         if (rejection := checker.rejection(item, line, index)) is not None
     ]
     if problems:
-        raise InputError(problems)
+        raise InputError(sorted(problems))
     return Corrections(path=where, claims=tuple(claims), rejections=tuple(rejections))
+
+
+def read_corrections_file(path: str | Path) -> list[Problem]:
+    """The problems of the file itself (encoding, YAML syntax, shape), for when there is no
+    valid gazetteer to check its entries against: the editor still sees them in this run."""
+    where = str(path)
+    problems: list[Problem] = []
+    text, _data = read_text(where, problems)
+    if text is None:
+        return problems
+    document, parse_problems = parse_yaml(text, path=where)
+    problems.extend(parse_problems)
+    if document is not None and not isinstance(document, dict):
+        msg = (
+            "the corrections must be a mapping with 'claims' and 'rejections', "
+            f"got {show(document)}"
+        )
+        problems.append(Problem(where, line_of(document), msg))
+    elif isinstance(document, dict):
+        Fields(document, path=where, problems=problems).unknown(_TOP_KEYS)
+    return problems
 
 
 def _items(top: Fields, key: str) -> list[tuple[Any, int, int]]:
@@ -114,7 +138,8 @@ class _Checker:
     def fields(self, kind: str, item: Any, line: int, index: int) -> Fields | None:
         label = f"{kind} #{index + 1}"
         if not isinstance(item, dict):
-            self.problems.append(Problem(self.path, line, f"{label}: must be a mapping, got {show(item)}"))
+            msg = f"{label}: must be a mapping, got {show(item)}"
+            self.problems.append(Problem(self.path, line, msg))
             return None
         return Fields(item, path=self.path, problems=self.problems, label=label, line=line)
 
@@ -133,11 +158,13 @@ class _Checker:
             share = None
         date = fields.date("date", required=True)
         if date is not None and date < self.gazetteer.baseline_date:
-            msg = f"{date.isoformat()} is before the gazetteer's baseline date {self.gazetteer.baseline_date.isoformat()}"
+            baseline = self.gazetteer.baseline_date.isoformat()
+            msg = f"{date.isoformat()} is before the gazetteer's baseline date {baseline}"
             fields.add("date", msg)
             date = None
         elif date is not None and date > self.today:
-            fields.add("date", f"{date.isoformat()} is in the future (today is {self.today.isoformat()})")
+            msg = f"{date.isoformat()} is in the future (today is {self.today.isoformat()})"
+            fields.add("date", msg)
             date = None
         source = fields.text("source", scalar=True)
         note = fields.text("note", scalar=True)
@@ -155,7 +182,8 @@ class _Checker:
             share=share,
             date=date,
             date_precision="day",
-            quote=note or source or "",
+            # the map shows the quote: the editor's note, then where it comes from
+            quote=f"{note} ({source})" if note and source else note or source or "",
             confidence=1.0,
             name=self.gazetteer.district(district).label,
             correction=True,
@@ -176,7 +204,9 @@ class _Checker:
             return None
         if fields.has("status") and status is None:
             return None
-        return Rejection(article=article, district=district, reason=reason, status=status, line=fields.line)
+        return Rejection(
+            article=article, district=district, reason=reason, status=status, line=fields.line
+        )
 
     # one field each -------------------------------------------------------------------
 

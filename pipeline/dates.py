@@ -77,6 +77,15 @@ class DateMention:
 
 def fold(text: str) -> str:
     """Lower case, accents off, apostrophes as ``'``: the form every lexicon word is kept in."""
+    if text.isascii():
+        return text.lower()
+    if len(text) <= 40:
+        return _fold_short(text)
+    return "".join(_fold_char(c) for c in text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fold_short(text: str) -> str:
     return "".join(_fold_char(c) for c in text)
 
 
@@ -104,11 +113,12 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
 
 def load_date_words(path: str | Path | None = None) -> DateWords:
     """Reads the ``dates`` section of a lexicon file (default: the French lexicon)."""
-    return _date_words_from(_read_yaml(str(path or LEXICON_PATH))["dates"])
+    return date_words_from(read_lexicon_file(str(path or LEXICON_PATH))["dates"])
 
 
 @functools.lru_cache(maxsize=8)
-def _read_yaml(path: str) -> dict[str, Any]:
+def read_lexicon_file(path: str) -> dict[str, Any]:
+    """A lexicon file as a mapping (read once per process)."""
     with open(path, encoding="utf-8") as stream:
         data = yaml.safe_load(stream)
     if not isinstance(data, dict):
@@ -117,7 +127,8 @@ def _read_yaml(path: str) -> dict[str, Any]:
     return data
 
 
-def _date_words_from(section: dict[str, Any]) -> DateWords:
+def date_words_from(section: dict[str, Any]) -> DateWords:
+    """The ``dates`` section of a lexicon mapping, folded."""
     def words(key: str) -> tuple[str, ...]:
         return tuple(fold(str(w)) for w in section.get(key) or ())
 
@@ -188,20 +199,34 @@ def _distance(mention: DateMention, offset: int) -> int:
 
 
 def find_dates(
-    text: str, published: dt.date, *, lexicon: object | None = None
+    text: str,
+    published: dt.date,
+    *,
+    lexicon: object | None = None,
+    anchor: dt.date | None = None,
 ) -> list[DateMention]:
-    """Every date expression of ``text``, left to right, resolved against ``published``."""
+    """Every date expression of ``text``, left to right, resolved against ``published``.
+
+    ``anchor``: the day named last before ``text`` (in the sentence before), from which
+    « la veille » counts until ``text`` names a day of its own.
+    """
     words = _words_of(lexicon)
     compiled = _compile(words)
     folded, offsets = fold_with_offsets(text)
     mentions: list[DateMention] = []
-    anchor: dt.date | None = None
     for match in compiled.finditer(folded):
         kind = match.lastgroup or ""
-        resolved = _resolve(kind, match, published, words, anchor)
+        try:
+            resolved = _resolve(kind, match, published, words, anchor)
+        except OverflowError:
+            # "il y a 800000 semaines": a day no calendar holds is no date at all
+            resolved = None
         if resolved is None:
             continue
         day, precision, role = resolved
+        if day > published and role in ("event", "background"):
+            # a stated year after the article ("le 15 décembre 2017"): a plan, not an event
+            role = "future"
         if role in ("event", "background") and _after_start_marker(folded, match.start(), words):
             role = "start"
         start, end = offsets[match.start()], offsets[match.end()]
@@ -274,7 +299,11 @@ def _weekday(name: str, published: dt.date, words: DateWords) -> dt.date:
     return published - dt.timedelta(days=(published.weekday() - index) % 7)
 
 
-def _explicit(groups: dict[str, str | None], published: dt.date, words: DateWords) -> dt.date | None:
+def _explicit(
+    groups: dict[str, str | None],
+    published: dt.date,
+    words: DateWords,
+) -> dt.date | None:
     month = words.months[groups["ex_month"] or ""]
     day_number = int(groups["ex_day"] or 0)
     year = int(groups["ex_year"]) if groups["ex_year"] else published.year
@@ -313,13 +342,16 @@ def _after_start_marker(folded: str, start: int, words: DateWords) -> bool:
     before = folded[max(0, start - 40) : start].rstrip()
     before = re.sub(r"(?:\b(?:le|la|les|l'|ce|cette)\s*)$", "", before).rstrip()
     return any(
-        before.endswith(marker) and (len(before) == len(marker) or not re.match(_WORD, before[-len(marker) - 1]))
+        before.endswith(marker) and (
+            len(before) == len(marker) or not re.match(_WORD, before[-len(marker) - 1])
+        )
         for marker in words.start_markers
     )
 
 
 def _alternation(phrases: object) -> str:
-    items = sorted({str(p) for p in phrases}, key=lambda p: (-len(p), p))  # type: ignore[attr-defined]
+    words = {str(p) for p in phrases}  # type: ignore[attr-defined]
+    items = sorted(words, key=lambda p: (-len(p), p))
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
 
 
@@ -333,9 +365,13 @@ def _compile(words: DateWords) -> re.Pattern[str]:
     numbers = _alternation(words.numbers)
     units = _alternation(words.ago_units)
     # "dans la soirée de jeudi", "la nuit de mardi à mercredi"
-    part_prefixes = _alternation(
-        words.night + tuple(f"{p} {link}" for p in words.day_parts for link in ("de", "du") if p.startswith(("dans", "en")))
+    day_part_links = tuple(
+        f"{part} {link}"
+        for part in words.day_parts
+        for link in ("de", "du")
+        if part.startswith(("dans", "en"))
     )
+    part_prefixes = _alternation(words.night + day_part_links)
     night_links = _alternation(words.night_link)
     patterns = [
         (
@@ -348,7 +384,11 @@ def _compile(words: DateWords) -> re.Pattern[str]:
             rf"(?:(?:{weekday})\s+)?(?P<ex_day>[0-3]?\d)(?:{ordinal})?\s+(?P<ex_month>{month})"
             rf"(?:\s+(?P<ex_year>(?:19|20)\d\d))?",
         ),
-        ("ago", rf"(?:{_alternation(words.ago)})\s+(?P<ago_count>\d+|{numbers})\s+(?P<ago_unit>{units})"),
+        (
+            "ago",
+            rf"(?:{_alternation(words.ago)})\s+"
+            rf"(?P<ago_count>\d+|{numbers})\s+(?P<ago_unit>{units})",
+        ),
         ("approximate_offset", rf"(?P<offset>{_alternation(words.approximate_offsets)})"),
         ("approximate", rf"(?:{_alternation(words.approximate)})"),
         ("relative", rf"(?P<relative_words>{_alternation(words.relative_days)})"),

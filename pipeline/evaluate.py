@@ -1,10 +1,13 @@
 """Scores extracted claims against hand annotations (the format of tests/data/seeds_gold.yaml).
 
 A gold claim names its district by the surface form in the text (``name``), which the
-gazetteer must resolve to a district lying within ``tolerance_m`` of ``near``. An
+gazetteer must resolve to a district lying within ``tolerance_m`` of ``near``; a name of a
+group (« vieille ville ») stands for its member nearest to ``near`` within that distance
+(the gold lists one claim per member, each with the member's point). An
 extracted claim matches a gold claim when article, district, side (``any`` matches every
 side) and status group agree (captured|partial|held|lost, contested|besieged,
-targeted|shelled) and, when the gold gives a share, the shares differ by at most 0.15.
+targeted|shelled) and, when the gold gives a share, the shares differ by at most 0.15
+(a ``captured`` claim without a share is about the whole district: share 1.0).
 The date is scored apart (date accuracy): exact, or within ``date_window_days``.
 
 - precision: the extracted claims that match a required gold claim, over the extracted
@@ -12,15 +15,15 @@ The date is scored apart (date accuracy): exact, or within ``date_window_days``.
 - ``optional`` gold claims count neither for nor against;
 - ``not_districts``: the name must resolve to no district or group, and no claim of that
   article may carry that name;
-- ``not_claims``: no claim of that article about that district with that status (a
-  ``captured`` also forbids ``partial``).
+- ``not_claims``: no claim of that article about that district (each member of a group)
+  with that status (a ``captured`` also forbids ``partial``), and that side when given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +33,17 @@ from pipeline.model import STATUSES, Claim, Gazetteer, Point
 from pipeline.normalize import name_key
 
 # statuses that are interchangeable when scoring
-STATUS_GROUPS = (("captured", "partial", "held", "lost"), ("contested", "besieged"), ("targeted", "shelled"))
+STATUS_GROUPS = (
+    ("captured", "partial", "held", "lost"),
+    ("contested", "besieged"),
+    ("targeted", "shelled"),
+)
 SHARE_TOLERANCE = 0.15
 DEFAULT_TOLERANCE_M = 700.0
 _GROUP_OF = {status: group for group in STATUS_GROUPS for status in group}
 _CLAIM_KEYS = frozenset(
     {"article", "name", "district_en", "near", "tolerance_m", "side", "status", "share", "date",
-     "date_window_days", "optional", "note", "why"}
+     "date_window_days", "optional", "note", "why", "gainer"}
 )
 
 
@@ -66,6 +73,7 @@ class GoldPlace:
     status: str | None = None
     why: str = ""
     line: int = 0
+    side: str | None = None  # not_claims: only claims of this side are forbidden
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,6 @@ class Report:
     wrong_dates: tuple[tuple[GoldClaim, Claim], ...]
     forbidden: tuple[tuple[GoldPlace, Claim | None], ...]  # not_claims / not_districts broken
     unresolved: tuple[str, ...]  # gold names the gazetteer does not place where the gold says
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
@@ -133,7 +140,10 @@ def load_gold(path: str | Path) -> Gold:
     if not isinstance(items, list):
         top.add("claims", "must be a list of claims")
         items = []
-    claims = [_gold_claim(item, line_of(items, i), str(path), problems, tolerance) for i, item in enumerate(items)]
+    claims = [
+        _gold_claim(item, line_of(items, i), str(path), problems, tolerance)
+        for i, item in enumerate(items)
+    ]
     not_districts = _places(top.get("not_districts") or [], str(path), problems, with_status=False)
     not_claims = _places(top.get("not_claims") or [], str(path), problems, with_status=True)
     if problems:
@@ -147,10 +157,18 @@ def load_gold(path: str | Path) -> Gold:
     )
 
 
-def _gold_claim(item: Any, line: int, path: str, problems: list[Problem], tolerance: float) -> GoldClaim | None:
+def _gold_claim(
+    item: Any,
+    line: int,
+    path: str,
+    problems: list[Problem],
+    tolerance: float,
+) -> GoldClaim | None:
     fields = Fields(item, path=path, problems=problems, label=f"claim at line {line}", line=line)
     if not isinstance(item, dict):
-        problems.append(Problem(path, line, f"a claim must be a mapping, got {type(item).__name__}"))
+        problems.append(
+            Problem(path, line, f"a claim must be a mapping, got {type(item).__name__}")
+        )
         return None
     fields.unknown(_CLAIM_KEYS)
     article = fields.text("article", required=True, scalar=True)
@@ -189,38 +207,51 @@ def _gold_claim(item: Any, line: int, path: str, problems: list[Problem], tolera
     )
 
 
-def _places(items: Any, path: str, problems: list[Problem], *, with_status: bool) -> list[GoldPlace]:
+def _places(
+    items: Any,
+    path: str,
+    problems: list[Problem],
+    *,
+    with_status: bool,
+) -> list[GoldPlace]:
     places = []
     for index, item in enumerate(items if isinstance(items, list) else []):
         line = line_of(items, index)
-        fields = Fields(item, path=path, problems=problems, label=f"entry at line {line}", line=line)
+        fields = Fields(
+            item,
+            path=path,
+            problems=problems,
+            label=f"entry at line {line}",
+            line=line,
+        )
         article = fields.text("article", required=True, scalar=True)
         name = fields.text("name", required=True, scalar=True)
         status = fields.text("status", required=with_status) if with_status else None
+        side = fields.text("side") if with_status else None
         if article is None or name is None or (with_status and status is None):
             continue
-        places.append(GoldPlace(str(article), str(name), status, str(fields.get("why") or ""), line))
+        places.append(
+            GoldPlace(str(article), str(name), status, str(fields.get("why") or ""), line, side)
+        )
     return places
 
 
-def score_claims(claims: Iterable[Claim], gold: Gold, *, gazetteer: Gazetteer, matcher: Any) -> Report:
+def score_claims(
+    claims: Iterable[Claim],
+    gold: Gold,
+    *,
+    gazetteer: Gazetteer,
+    matcher: Any,
+) -> Report:
     """Precision, recall and date accuracy of ``claims`` against ``gold``, with every miss."""
-    from pipeline.gazetteer import distance_km
-
     claims = list(claims)
     unresolved: list[str] = []
     # each gold claim's district, through the gazetteer
     districts: dict[int, str | None] = {}
     for number, item in enumerate(gold.claims):
-        mention = matcher.resolve(item.name)
-        district = mention.target if mention is not None and mention.kind == "district" else None
-        if district is not None and item.near is not None:
-            far = distance_km(gazetteer.district(district).location, item.near) * 1000
-            if far > item.tolerance_m:
-                unresolved.append(f"{item.name!r} ({item.article}) resolves to {district!r}, {far:.0f} m from the gold point")
-                district = None
-        elif district is None:
-            unresolved.append(f"{item.name!r} ({item.article}) resolves to no district")
+        district, problem = _gold_district(item, gazetteer=gazetteer, matcher=matcher)
+        if problem:
+            unresolved.append(problem)
         districts[number] = district
 
     def matches(claim: Claim, number: int) -> bool:
@@ -230,14 +261,19 @@ def score_claims(claims: Iterable[Claim], gold: Gold, *, gazetteer: Gazetteer, m
             and claim.district == districts[number]
             and (item.side == "any" or claim.side == item.side)
             and _GROUP_OF.get(claim.status) == _GROUP_OF.get(item.status)
-            and (not item.share_given or (claim.share is not None and abs(claim.share - (item.share or 0.0)) <= SHARE_TOLERANCE + 1e-9))
+            and (not item.share_given or _same_share(claim, item.share or 0.0))
         )
 
     def date_right(claim: Claim, item: GoldClaim) -> bool:
         return abs((claim.date - item.date).days) <= item.date_window_days
 
     # precision: every extracted claim against every gold claim
-    per_status: dict[str, dict[str, int]] = {s: dict.fromkeys(("extracted", "correct", "gold", "found", "dated", "matched"), 0) for s in STATUSES}
+    per_status: dict[str, dict[str, int]] = {
+        s: dict.fromkeys(
+            ("extracted", "correct", "gold", "found", "dated", "matched"),
+            0,
+        ) for s in STATUSES
+    }
     unexpected: list[Claim] = []
     for claim in claims:
         hits = [n for n in range(len(gold.claims)) if matches(claim, n)]
@@ -269,7 +305,16 @@ def score_claims(claims: Iterable[Claim], gold: Gold, *, gazetteer: Gazetteer, m
             wrong_dates.append((item, found[0]))
     forbidden = _forbidden(claims, gold, matcher)
     by_status = {s: Score(**c) for s, c in per_status.items() if any(c.values())}
-    total = {k: sum(c[k] for c in per_status.values()) for k in ("extracted", "correct", "gold", "found", "dated", "matched")}
+    total = {
+        k: sum(c[k] for c in per_status.values()) for k in (
+            "extracted",
+            "correct",
+            "gold",
+            "found",
+            "dated",
+            "matched",
+        )
+    }
     return Report(
         overall=Score(**total),
         by_status=by_status,
@@ -281,7 +326,57 @@ def score_claims(claims: Iterable[Claim], gold: Gold, *, gazetteer: Gazetteer, m
     )
 
 
-def _forbidden(claims: Sequence[Claim], gold: Gold, matcher: Any) -> list[tuple[GoldPlace, Claim | None]]:
+def _gold_district(
+    item: GoldClaim, *, gazetteer: Gazetteer, matcher: Any
+) -> tuple[str | None, str]:
+    """The district a gold claim means, and a message when the gazetteer does not place it.
+
+    A district name must lie within the tolerance of ``near``; a group name stands for its
+    member nearest to ``near`` (within the tolerance), or its only member without a point.
+    """
+    from pipeline.gazetteer import distance_km
+
+    mention = matcher.resolve(item.name)
+    if mention is None or mention.kind not in ("district", "group"):
+        return None, f"{item.name!r} ({item.article}) resolves to no district"
+    candidates = (
+        matcher.members(mention.target) if mention.kind == "group" else (mention.target,)
+    )
+    if item.near is None:
+        if len(candidates) == 1:
+            return candidates[0], ""
+        msg = f"{item.name!r} ({item.article}) names group {mention.target!r}: give `near`"
+        return None, msg
+    # the candidate nearest to the gold point (ties: the first in gazetteer order)
+    near = item.near
+    distances = [
+        (distance_km(gazetteer.district(d).location, near) * 1000, index, d)
+        for index, d in enumerate(candidates)
+    ]
+    far, _index, district = min(distances)
+    if far > item.tolerance_m:
+        what = f"group {mention.target!r} has no member" if mention.kind == "group" else (
+            f"resolves to {district!r},"
+        )
+        msg = f"{item.name!r} ({item.article}) {what} {far:.0f} m from the gold point"
+        return None, msg
+    return district, ""
+
+
+def _same_share(claim: Claim, share: float) -> bool:
+    """True when the claim's share is the gold's, within the tolerance; a capture without a
+    share is of the whole district."""
+    value = claim.share
+    if value is None and claim.status == "captured":
+        value = 1.0
+    return value is not None and abs(value - share) <= SHARE_TOLERANCE + 1e-9
+
+
+def _forbidden(
+    claims: Sequence[Claim],
+    gold: Gold,
+    matcher: Any,
+) -> list[tuple[GoldPlace, Claim | None]]:
     broken: list[tuple[GoldPlace, Claim | None]] = []
     for place in gold.not_districts:
         mention = matcher.resolve(place.name)
@@ -293,18 +388,30 @@ def _forbidden(claims: Sequence[Claim], gold: Gold, matcher: Any) -> list[tuple[
                 broken.append((place, claim))
     for place in gold.not_claims:
         mention = matcher.resolve(place.name)
-        if mention is None or mention.kind != "district":
+        if mention is None or mention.kind not in ("district", "group"):
             continue
+        # a group's name forbids the claim on each of its members
+        targets = set(matcher.members(mention.target)) if mention.kind == "group" else {
+            mention.target
+        }
         statuses = {place.status, "partial"} if place.status == "captured" else {place.status}
         for claim in claims:
-            if claim.article == place.article and claim.district == mention.target and claim.status in statuses:
+            if (
+                claim.article == place.article
+                and claim.district in targets
+                and claim.status in statuses
+                and place.side in (None, "any", claim.side)
+            ):
                 broken.append((place, claim))
     return broken
 
 
 def format_report(report: Report) -> str:
     """The report as text: figures per status and overall, then every miss and surprise."""
-    lines = [f"{'status':<10} {'precision':>9} {'recall':>7} {'dates':>6}   (correct/extracted, found/gold)"]
+    lines = [
+        f"{'status':<10} {'precision':>9} {'recall':>7} {'dates':>6}"
+        "   (correct/extracted, found/gold)"
+    ]
 
     def row(name: str, score: Score) -> str:
         return (
@@ -321,19 +428,28 @@ def format_report(report: Report) -> str:
         lines.append(f"missed ({len(report.misses)}):")
         for item in report.misses:
             share = f" share {item.share}" if item.share_given else ""
-            lines.append(f"  {item.article} {item.name!r}: {item.side} {item.status}{share} {item.date} (gold line {item.line})")
+            lines.append(
+                f"  {item.article} {item.name!r}: {item.side} {item.status}{share} {item.date}"
+                f" (gold line {item.line})"
+            )
     if report.unexpected:
         lines.append("")
         lines.append(f"unexpected ({len(report.unexpected)}):")
         for claim in report.unexpected:
             share = f" share {claim.share}" if claim.share is not None else ""
-            lines.append(f"  {claim.article} {claim.district} ({claim.name}): {claim.side} {claim.status}{share} {claim.date.isoformat()}")
+            lines.append(
+                f"  {claim.article} {claim.district} ({claim.name}): {claim.side} {claim.status}"
+                f"{share} {claim.date.isoformat()}"
+            )
             lines.append(f"      « {_short(claim.quote)} »")
     if report.wrong_dates:
         lines.append("")
         lines.append(f"wrong dates ({len(report.wrong_dates)}):")
         for item, claim in report.wrong_dates:
-            lines.append(f"  {item.article} {item.name!r} {item.status}: {claim.date.isoformat()}, gold {item.date} (±{item.date_window_days} d)")
+            lines.append(
+                f"  {item.article} {item.name!r} {item.status}: {claim.date.isoformat()},"
+                f" gold {item.date} (±{item.date_window_days} d)"
+            )
     if report.forbidden:
         lines.append("")
         lines.append(f"forbidden ({len(report.forbidden)}):")

@@ -5,10 +5,9 @@ every problem of the file at once (``path:line: message``). ``Matcher`` finds th
 districts, groups, the city and places elsewhere in running text, by their transliteration
 keys (``normalize.name_key``), and resolves or suggests a bare name.
 
-Finding names is the first pass over every article, so it must cost little: one regular
-expression (in C) lists the places where a name can start, each distinct piece of text from
-there to the next space is examined once for the life of the matcher, and only the pieces
-that begin a name are looked at again where they stand (see ``Matcher``).
+Finding names is the first pass over every article, so it must cost little: a screen in C
+(``normalize.WordScreen``, one table lookup per character over a batch of texts) lists the
+few places where a name can start, and the exact check runs only there (see ``Matcher``).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,16 +32,16 @@ from pipeline._yamlio import Fields, line_of, parse_yaml, read_text, show
 from pipeline.model import City, District, Gazetteer, Group, Point, Side
 from pipeline.normalize import (
     APOSTROPHES,
+    ELISIONS,
     HYPHENS,
     JOINERS,
     TOKEN_PATTERN,
     WORD_CHAR_PATTERN,
     Token,
-    capital_tail_pattern,
+    WordScreen,
     is_article,
     joins_name,
     loose_signature,
-    loose_signatures,
     may_drop,
     name_key,
     name_tokens,
@@ -166,7 +165,7 @@ class _Reader:
         mapping = top.mapping_of("city", required=True)
         if mapping is None:
             return None
-        fields = Fields(mapping, path=self.path, problems=self.problems, label="city", line=top.line_of("city"))
+        fields = self.fields(mapping, "city", line=top.line_of("city"))
         city_id = self.slug(fields, "id")
         names = self.names(fields, languages=())
         aliases = fields.strings("aliases")
@@ -179,7 +178,7 @@ class _Reader:
         self.center, self.radius = center, radius
         outside = fields.strings("outside")
         self.outside = self.string_lines(fields, "outside")
-        self.named.append(_Named("city", city_id or "", fields.line, self.name_lines(fields, names)))
+        self.add_named("city", city_id or "", fields, names)
         boundary: tuple[Point, ...] = ()
         if fields.has("boundary"):
             rings = self.rings(fields, "boundary")
@@ -211,7 +210,7 @@ class _Reader:
             label = f"side {side_id!r}"
             line = line_of(mapping, side_id)
             if not isinstance(side_id, str) or not _SLUG.match(side_id):
-                msg = f"{label}: the id must be a lowercase slug of a-z, 0-9 and '-', got {show(side_id)}"
+                msg = f"{label}: the id must be a lowercase slug of a-z, 0-9 and '-'"
                 self.problems.append(Problem(self.path, line, msg))
                 continue
             # a side with a bad colour is still a side: baselines may name it
@@ -220,7 +219,7 @@ class _Reader:
                 msg = f"{label}: must be a mapping with label, color and actors, got {show(spec)}"
                 self.problems.append(Problem(self.path, line, msg))
                 continue
-            fields = Fields(spec, path=self.path, problems=self.problems, label=label, line=line)
+            fields = self.fields(spec, label, line=line)
             labels = self.names(fields, languages=(), key="label")
             color = fields.text("color", required=True)
             if color is not None and not _COLOR.match(color):
@@ -238,7 +237,7 @@ class _Reader:
         mapping = top.mapping_of("baseline", required=True)
         if mapping is None:
             return None
-        fields = Fields(mapping, path=self.path, problems=self.problems, label="baseline", line=top.line_of("baseline"))
+        fields = self.fields(mapping, "baseline", line=top.line_of("baseline"))
         fields.text("source")
         return fields.date("date", required=True)
 
@@ -255,12 +254,22 @@ class _Reader:
             top.add(key, "must list at least one entry")
         return [(item, line_of(value, i, default=top.line_of(key))) for i, item in enumerate(value)]
 
+    def fields(self, mapping: Any, label: str, *, line: int) -> Fields:
+        return Fields(mapping, path=self.path, problems=self.problems, label=label, line=line)
+
     def entry_fields(self, kind: str, item: Any, line: int, index: int) -> Fields | None:
-        label = f"{kind} {item['id']!r}" if isinstance(item, dict) and isinstance(item.get("id"), str) else f"{kind} #{index + 1}"
+        """The fields of a group or district, labelled by its id (or its rank without one)."""
+        named = isinstance(item, dict) and isinstance(item.get("id"), str)
+        label = f"{kind} {item['id']!r}" if named else f"{kind} #{index + 1}"
         if not isinstance(item, dict):
-            self.problems.append(Problem(self.path, line, f"{label}: must be a mapping, got {show(item)}"))
+            msg = f"{label}: must be a mapping, got {show(item)}"
+            self.problems.append(Problem(self.path, line, msg))
             return None
-        return Fields(item, path=self.path, problems=self.problems, label=label, line=line)
+        return self.fields(item, label, line=line)
+
+    def add_named(self, kind: str, entry_id: str, fields: Fields, names: dict[str, str]) -> None:
+        """Remembers the names of an entry (valid or not) for the duplicate-name check."""
+        self.named.append(_Named(kind, entry_id, fields.line, self.name_lines(fields, names)))
 
     def groups(self, top: Fields) -> list[Group]:
         groups: list[Group] = []
@@ -272,7 +281,7 @@ class _Reader:
             unique = group_id is not None and self.first_line("group", group_id, fields)
             names = self.names(fields, languages=())
             aliases = fields.strings("aliases")
-            self.named.append(_Named("group", str(item.get("id")), fields.line, self.name_lines(fields, names)))
+            self.add_named("group", str(item.get("id")), fields, names)
             if unique and group_id is not None and names:
                 groups.append(Group(id=group_id, names=names, aliases=aliases, members=()))
         return groups
@@ -293,9 +302,7 @@ class _Reader:
         unique = district_id is not None and self.first_line("district", district_id, fields)
         names = self.names(fields, languages=NAME_LANGUAGES)
         aliases = fields.strings("aliases")
-        self.named.append(
-            _Named("district", str(fields.mapping.get("id")), fields.line, self.name_lines(fields, names))
-        )
+        self.add_named("district", str(fields.mapping.get("id")), fields, names)
         location = self.point(fields, "location")
         if location is not None:
             self.check_radius(fields, "location", location)
@@ -308,7 +315,8 @@ class _Reader:
         for group_id, line in self.string_lines(fields, "part_of"):
             if group_id not in group_ids:
                 known = ", ".join(sorted(group_ids)) or "none defined"
-                msg = f"{fields.label}: part_of names an unknown group {group_id!r} (groups: {known})"
+                msg = f"{fields.label}: part_of names an unknown group {group_id!r} "
+                msg += f"(groups: {known})"
                 self.problems.append(Problem(self.path, line, msg))
         boundary: tuple[tuple[Point, ...], ...] = ()
         if fields.has("boundary"):
@@ -336,7 +344,8 @@ class _Reader:
         """True for the first entry of this kind and id; a problem for a duplicate."""
         first = self.lines.get((kind, entry_id))
         if first is not None:
-            fields.add("id", f"is a duplicate: {kind} {entry_id!r} is already defined at line {first}")
+            msg = f"is a duplicate: {kind} {entry_id!r} is already defined at line {first}"
+            fields.add("id", msg)
             return False
         self.lines[(kind, entry_id)] = fields.line
         return True
@@ -348,7 +357,9 @@ class _Reader:
             return None
         return value
 
-    def names(self, fields: Fields, *, languages: tuple[str, ...], key: str = "names") -> dict[str, str]:
+    def names(
+        self, fields: Fields, *, languages: tuple[str, ...], key: str = "names"
+    ) -> dict[str, str]:
         mapping = fields.mapping_of(key, required=True)
         if mapping is None:
             return {}
@@ -368,7 +379,9 @@ class _Reader:
     def name_lines(self, fields: Fields, names: dict[str, str]) -> tuple[tuple[str, int], ...]:
         """Each name and alias of an entry with its line."""
         names_value = fields.get("names")
-        pairs = [(name, line_of(names_value, lang, default=fields.line)) for lang, name in names.items()]
+        pairs = [
+            (name, line_of(names_value, lang, default=fields.line)) for lang, name in names.items()
+        ]
         return (*pairs, *self.string_lines(fields, "aliases"))
 
     def string_lines(self, fields: Fields, key: str) -> list[tuple[str, int]]:
@@ -472,7 +485,8 @@ class _Reader:
         if isinstance(value, str):
             return self.rings_from_file(fields, key, value)
         if not isinstance(value, list) or not value:
-            fields.add(key, f"must be a ring of points, a list of rings, or a GeoJSON file, got {show(value)}")
+            msg = f"must be a ring of points, a list of rings, or a GeoJSON file, got {show(value)}"
+            fields.add(key, msg)
             return ()
         # one ring (a list of points) or a list of rings
         if all(isinstance(item, list) for item in value):
@@ -486,7 +500,8 @@ class _Reader:
             for i, item in enumerate(ring):
                 point_line = line_of(ring, i, default=line)
                 if not isinstance(item, dict):
-                    msg = f"{fields.label}: {label}[{i}] must be a mapping {{lat: .., lon: ..}}, got {show(item)}"
+                    msg = f"{fields.label}: {label}[{i}] must be a mapping {{lat: .., lon: ..}}, "
+                    msg += f"got {show(item)}"
                     self.problems.append(Problem(self.path, point_line, msg))
                     bad = True
                     continue
@@ -509,7 +524,8 @@ class _Reader:
         try:
             content = file.read_bytes()
         except OSError as error:
-            reason = "not found" if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
+            missing = isinstance(error, FileNotFoundError)
+            reason = "not found" if missing else (error.strerror or str(error))
             fields.add(key, f"file {name!r} {reason} (looked for {str(file)!r})")
             return ()
         self.boundary_files[name] = content
@@ -546,15 +562,19 @@ class _Reader:
                 if distance_km(center, Point(lat=inside.lon, lon=inside.lat)) <= radius:
                     add("has lat and lon swapped: swapped, it would lie inside radius_km")
                 else:
-                    add(f"lies {distance:.1f} km from the city centre, outside radius_km {radius:g}")
+                    away = f"{distance:.1f} km from the city centre"
+                    add(f"lies {away}, outside radius_km {radius:g}")
                 return False
         return True
 
-    def check_inside(self, fields: Fields, location: Point, rings: tuple[tuple[Point, ...], ...]) -> None:
+    def check_inside(
+        self, fields: Fields, location: Point, rings: tuple[tuple[Point, ...], ...]
+    ) -> None:
         spot = ShapelyPoint(location.lon, location.lat)
         gaps = [Polygon([(p.lon, p.lat) for p in ring]).distance(spot) for ring in rings]
         if min(gaps) > BOUNDARY_SLACK_DEG:
-            fields.add("location", f"lies outside its boundary (lat {location.lat}, lon {location.lon})")
+            msg = f"lies outside its boundary (lat {location.lat}, lon {location.lon})"
+            fields.add("location", msg)
 
     # names and ids across entries -------------------------------------------------------
 
@@ -626,7 +646,7 @@ def _geojson_ring(positions: Any) -> tuple[Point, ...]:
     points = []
     for position in positions:
         lon, lat = position[0], position[1]
-        if isinstance(lon, bool) or isinstance(lat, bool) or not isinstance(lon, (int, float)) or not isinstance(lat, (int, float)):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lon, lat)):
             msg = f"a position must hold two numbers, got {show(position)}"
             raise ValueError(msg)
         if not (math.isfinite(lon) and math.isfinite(lat)):
@@ -673,18 +693,21 @@ _ARTICLE_LOOKBACK = 16
 _ARTICLE_CLASSES = frozenset({"L"})
 # pieces of text examined once and remembered; past this many the memory is cleared
 _SEEN_LIMIT = 200_000
+# articles screened together (one numpy pass), in ``find_each``
+SCREEN_BATCH = 256
 
 
 class Matcher:
     """Finds and resolves the names of a gazetteer's districts, groups, city and elsewhere.
 
-    ``find`` looks only where a name can start: at a word in upper case (or in a script
-    without case, such as Arabic), found by one regular expression in C, and at the few
-    words that the gazetteer itself writes in lower case (``vieille ville``), found by
-    ``str.find``. Each distinct piece of text from such a word to the next space is examined
-    once for the life of the matcher; only the pieces that begin a name are looked at again
-    where they stand. A name written in lower case in the gazetteer is thus found in lower
-    case only in the gazetteer's own spelling of its first word; in capitals, in any.
+    ``find`` (one text) and ``find_each`` (many) look only where a name can start: at a word
+    in upper case (or in a script without case, such as Arabic) whose consonant classes are
+    those of a first word of some name, and at the words that the gazetteer itself writes
+    in lower case (``vieille ville``), as written. ``normalize.WordScreen`` finds those
+    places for a whole batch of texts in C; the exact check runs only there, and what it
+    learns of each piece of text (from the word to the next space) is remembered. A name
+    written in lower case in the gazetteer is thus found in lower case only in the
+    gazetteer's own spelling of its first word; in capitals, in any.
     """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
@@ -710,14 +733,7 @@ class Matcher:
                 self._suggest_ids.append(district.id)
         self._firsts = frozenset(key[0] for key in self._entries)
         self._prefixes = frozenset(key[:n] for key in self._entries for n in range(1, len(key) + 1))
-        # the cheap test can skip words only when no wanted word is all vowels
-        signatures = {loose_signature(first) for first in self._firsts}
-        self._signatures: frozenset[frozenset[str]] | None = (
-            None if frozenset() in signatures else frozenset(signatures)
-        )
-        self._capitals = capital_tail_pattern()
-        self._seen: set[str] = set()
-        self._candidates: set[str] = set()
+        self._screen: WordScreen | None = None  # built on the first search
         self._chunks: dict[str, tuple[Token, ...]] = {}
         self._tail_plans: dict[str, tuple[_Plan, ...]] = {}
 
@@ -740,29 +756,46 @@ class Matcher:
 
     def find(self, text: str) -> list[Mention]:
         """Every name in ``text``: non-overlapping, longest first, sorted by start."""
+        return self.find_each([text])[0]
+
+    def find_each(self, texts: Iterable[str]) -> list[list[Mention]]:
+        """``find`` for each text, screened in batches (much cheaper than one by one)."""
+        if self._screen is None:
+            self._screen = WordScreen(self._firsts, self._literals)
+        results: list[list[Mention]] = []
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) == SCREEN_BATCH:
+                results.extend(self._find_batch(batch))
+                batch = []
+        if batch:
+            results.extend(self._find_batch(batch))
+        return results
+
+    def _find_batch(self, texts: list[str]) -> list[list[Mention]]:
+        assert self._screen is not None
         # what the matcher remembers stays bounded on any corpus
-        if len(self._seen) + len(self._chunks) > _SEEN_LIMIT:
-            self._seen.clear()
-            self._candidates.clear()
+        if len(self._chunks) + len(self._tail_plans) > _SEEN_LIMIT:
             self._chunks.clear()
             self._tail_plans.clear()
-        tails = set(self._capitals.findall(text))
-        unseen = tails.difference(self._seen)
-        if unseen:
-            self._seen.update(unseen)
-            self._candidates.update(tail for tail in unseen if self._holds_first_word(tail))
+        return [
+            self._find_at(text, starts)
+            for text, starts in zip(texts, self._screen.starts(texts))
+        ]
+
+    def _find_at(self, text: str, starts: list[int]) -> list[Mention]:
+        """The names that begin in the pieces of text holding one of the ``starts``."""
         found: list[tuple[int, int, _Entry]] = []
-        for tail in tails.intersection(self._candidates):
-            self._match_tail(text, tail, _occurrences(text, tail), found)
-        # the first words the gazetteer writes in lower case
-        for literal in self._literals:
-            at = text.find(literal)
-            while at != -1:
-                if _starts_word(text, at):
-                    piece = _NON_SPACE.match(text, at)
-                    if piece is not None:
-                        self._match_tail(text, piece.group(), (at,), found)
-                at = text.find(literal, at + 1)
+        reach = -1
+        for at in starts:
+            # the rest of a piece is examined with its first place (its plans see every word)
+            if at < reach:
+                continue
+            piece = _NON_SPACE.match(text, at)
+            assert piece is not None  # a start is a word character
+            reach = piece.end()
+            self._match_tail(text, piece.group(), (at,), found)
         # leftmost first, then longest; a name inside or across a kept one is dropped
         mentions: list[Mention] = []
         reach = -1
@@ -819,7 +852,11 @@ class Matcher:
                 start = self._article_before(tail, token.start)
                 if picked is not None:
                     local = (start, picked[0], picked[1])
-                built.append(_Plan(index, local, tuple(keys) if reached_end else None, token.start == 0))
+                # the name may go on past the piece only if nothing but joiners ends it
+                rest = tail[ends[-1] :]
+                goes_on = reached_end and (not rest or joins_name(rest))
+                open_keys = tuple(keys) if goes_on else None
+                built.append(_Plan(index, local, open_keys, look_back=token.start == 0))
             plans = tuple(built)
             self._tail_plans[tail] = plans
         return plans
@@ -845,13 +882,6 @@ class Matcher:
         # an article (the last word so far or the next one) may hide the rest: the slow way
         return (*keys, key) in self._prefixes or may_drop(key) or may_drop(keys[-1])
 
-    def _holds_first_word(self, chunk: str) -> bool:
-        if self._signatures is not None:
-            signatures = loose_signatures(chunk)
-            if signatures is not None and not any(s in self._signatures for s in signatures):
-                return False
-        return any(token.key in self._firsts for token in self._tokens(chunk))
-
     def _tokens(self, chunk: str) -> tuple[Token, ...]:
         tokens = self._chunks.get(chunk)
         if tokens is None:
@@ -873,6 +903,10 @@ class Matcher:
         while True:
             # the next word, in this piece or in the next one
             if i >= len(tokens):
+                # what follows the last word up to here must join it to the next ("al-")
+                rest = text[ends[-1] : position]
+                if rest and not joins_name(rest):
+                    return keys, ends, False
                 following = _NON_SPACE.search(text, position)
                 if following is None:
                     return keys, ends, True
@@ -905,11 +939,15 @@ class Matcher:
         lowercase = not starts_capital(first.text[:1])
         for count in range(len(keys), 0, -1):
             entry = self._entries.get(tuple(keys[:count]))
-            if entry is not None and not (lowercase and (entry.proper or first.text not in self._literals)):
+            if entry is None:
+                continue
+            if not lowercase or (not entry.proper and first.text in self._literals):
                 return ends[count - 1], entry
         return None
 
-    def _match_at(self, text: str, offset: int, chunk: str, index: int) -> tuple[int, int, _Entry] | None:
+    def _match_at(
+        self, text: str, offset: int, chunk: str, index: int
+    ) -> tuple[int, int, _Entry] | None:
         """The name that starts with token ``index`` of the piece at ``offset``, if any."""
         keys, ends, _ = self._walk(text, offset, chunk, index)
         if keys is None:
@@ -930,8 +968,10 @@ class Matcher:
             end -= 1
         if end == start or end == 0:
             return start
-        if not any(c in HYPHENS for c in text[end:start]) and loose_signature(text[end - 1]) != _ARTICLE_CLASSES:
-            return start  # written apart, only "al" (or "el") is an article
+        # written apart, only the free article (al, el, ala...) counts: it ends in l or a vowel
+        hyphenated = any(c in HYPHENS for c in text[end:start])
+        if not hyphenated and not loose_signature(text[end - 1]) <= _ARTICLE_CLASSES:
+            return start
         match = _WORD_BEFORE.search(text, max(0, start - _ARTICLE_LOOKBACK), start)
         if match is None or not _starts_word(text, match.start(1)):
             return start
@@ -975,28 +1015,30 @@ class Matcher:
         return self._members[group_id]
 
 
-def _occurrences(text: str, tail: str) -> Iterator[int]:
-    """Offsets at which ``tail`` stands in ``text`` up to a space (or the end)."""
-    size, end = len(tail), len(text)
-    at = text.find(tail)
-    while at != -1:
-        after = at + size
-        if after == end or text[after].isspace():
-            yield at
-        at = text.find(tail, at + 1)
-
-
 def _starts_word(text: str, at: int) -> bool:
     """True when a word of ``text`` (as ``tokenize`` cuts it) starts at offset ``at``."""
     if at == 0:
         return True
     before = text[at - 1]
-    if before.isalnum() or unicodedata.combining(before):
+    if _is_word_char(before):
         return False
     if before not in APOSTROPHES:
         return True
-    # after an apostrophe: a word of its own only after an elision (d'Alep, not Sha'ar)
-    begin = at - 1
-    while begin > 0 and not text[begin - 1].isspace():
-        begin -= 1
-    return any(begin + t.start == at for t in tokenize(text[begin : at + 1]))
+    # after an apostrophe: a word of its own unless the apostrophe is inside a word
+    # (Sha'ar), where only an elision at the word's start splits it (d'Alep, not x'd'Alep)
+    apostrophe = start = at - 1
+    while start > 0 and (
+        _is_word_char(text[start - 1])
+        or (
+            text[start - 1] in APOSTROPHES
+            and start >= 2
+            and _is_word_char(text[start - 2])
+            and _is_word_char(text[start])
+        )
+    ):
+        start -= 1
+    return start == apostrophe or text[start:apostrophe].casefold() in ELISIONS
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or unicodedata.combining(char) != 0

@@ -162,7 +162,7 @@ class Corrections:
 
 @dataclass(frozen=True)
 class Evidence:
-    article: str  # article id, "baseline" or "correction"
+    article: str  # article id, "baseline" or "corrections" (the editor's manual claims)
     date: dt.date
     quote: str
     status: str = "baseline"

@@ -1,9 +1,9 @@
 """Spelling variants of a place name -> one key, and raw text -> tokens with keys and offsets.
 
 The press writes one Arabic name in many Latin spellings (``Boustan al Bacha``,
-``Bustan al-Basha``, ``Bostan Pasha``) and in Arabic script (``بستان الباشا``). ``name_key``
-maps each spelling to one key, so that the gazetteer can list a few spellings and still
-recognise the others; ``tokenize`` cuts running text into words that keep their character
+``Bustan al-Basha``, ``Bostan Pasha``) and in Arabic script (``بستان الباشا``).
+``name_key`` maps each spelling to one key, so that the gazetteer can list a few spellings
+and still recognise the others; ``tokenize`` cuts running text into words that keep their character
 offsets, so a name found by its key maps back to the exact span of the text.
 
 The key of a name is the keys of its words, joined by single spaces. A word's key comes
@@ -11,6 +11,10 @@ from context-free rewrites (``word_key``) that are applied until nothing changes
 ``name_key(name_key(x)) == name_key(x)``. Which words drop out depends on their neighbours:
 the Arabic article (``al-``, ``ash-``, ...) before another word and the French elision
 (``d'``, ``l'``). Every rewrite is data, in ``RULES`` below.
+
+Two helpers keep the gazetteer pass cheap (see ``gazetteer.Matcher``): ``loose_signature``,
+a set of consonant classes that every rewrite preserves, rejects most words with one
+``str.translate``; ``capital_tail_pattern`` finds where a proper name can start.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -75,6 +79,13 @@ arabic:
   letters: {ٱ: ا, ة: ه, ى: ي, ک: ك, ی: ي, ۀ: ه, ھ: ه}
   delete: "ـ\u200c\u200d"        # tatweel and zero-width joiners
   article: ال                     # the article, written as the prefix of each word
+
+# the screen of the gazetteer pass (normalize.WordScreen): letters that a rewrite above turns
+# into one another share a class, so that a word and its key show the same classes in order
+# once repeats are merged; h shows none, and a word's last run of the class of "a" is
+# dropped (the final -a, -ah, -é, -iya). Every Arabic letter is one more class, every digit
+# another. At most 13 classes here.
+screen_classes: [ckqs, dj, bfp, g, l, m, n, r, t, v, xz, aeiy, ouw]
 """
 
 RULES: dict[str, Any] = yaml.safe_load(RULES_YAML)
@@ -88,11 +99,16 @@ _ROMAN = re.compile(RULES["roman"] + r"\Z")
 _ARTICLES = frozenset(RULES["articles"])
 _FREE_ARTICLES = frozenset(RULES["free_articles"])
 _ELISIONS = frozenset(RULES["elisions"])
-_ARABIC_LETTERS = str.maketrans(RULES["arabic"]["letters"] | {c: None for c in RULES["arabic"]["delete"]})
+_ARABIC_LETTERS = str.maketrans(
+    RULES["arabic"]["letters"] | {c: None for c in RULES["arabic"]["delete"]}
+)
 _ARABIC_ARTICLE = RULES["arabic"]["article"]
 
 # a word: letters, digits and combining marks, with apostrophes inside (Sha'ar, Qal’et)
-_MARKS = "\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u200c\u200d"
+_MARKS = (
+    "\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u200c\u200d"
+)
 _WORD_CHAR = rf"(?:[^\W_]|[{_MARKS}])"
 _TOKEN = re.compile(rf"{_WORD_CHAR}+(?:[{re.escape(_APOSTROPHES)}]{_WORD_CHAR}+)*")
 _ELISION = re.compile(
@@ -134,7 +150,9 @@ def name_tokens(name: str) -> list[Token]:
     # a free article (al, el) before any other word of a name is the article, whatever
     # stands between: the key, whose words are joined by spaces, must say the same
     last = len(tokens) - 1
-    return [t for i, t in enumerate(tokens) if not (t.dropped or (i < last and t.key in _FREE_ARTICLES))]
+    return [
+        t for i, t in enumerate(tokens) if not (t.dropped or (i < last and t.key in _FREE_ARTICLES))
+    ]
 
 
 def tokenize(text: str) -> list[Token]:
@@ -153,7 +171,8 @@ def is_article(key: str, gap: str) -> bool:
     if key in _FREE_ARTICLES:
         return joins_name(gap)
     # the other articles (as-, ash-, ad-, ...) are French words too: only with a hyphen
-    return key in _ARTICLES and not gap.strip(_HYPHENS + _APOSTROPHES) and gap.strip(_APOSTROPHES) != ""
+    hyphenated = not gap.strip(_HYPHENS + _APOSTROPHES) and gap.strip(_APOSTROPHES) != ""
+    return key in _ARTICLES and hyphenated
 
 
 def joins_name(gap: str) -> bool:
@@ -180,7 +199,9 @@ def word_key(word: str) -> str:
 def _rewrite_word(word: str) -> str:
     # accents off, case folded, apostrophes out
     word = unicodedata.normalize("NFKD", word.casefold().translate(_LETTERS))
-    word = "".join(c for c in word if not unicodedata.combining(c) and (c.isalnum() or c in "\u0640"))
+    word = "".join(
+        c for c in word if not unicodedata.combining(c) and (c.isalnum() or c == "\u0640")
+    )
     word = word.translate(_ARABIC_LETTERS)
     if _ASCII_WORD.match(word):
         if _ROMAN.match(word):
@@ -288,25 +309,331 @@ def may_drop(key: str) -> bool:
     return key in _ARTICLES or key in _FREE_ARTICLES or key in _ELISIONS
 
 
-# --- where a capitalised word starts ------------------------------------------------------
+# --- the screen: where a wanted word may start, for many texts at once --------------------
+#
+# Looking at every word of a corpus in Python costs more than the rest of the gazetteer pass.
+# ``WordScreen`` looks at every character with one table lookup instead (numpy, in C): each
+# character gets a small code (word character or not, capital, apostrophe, consonant class
+# as in ``loose_signature`` with every digit one class), the text is cut into runs of word
+# characters, and a run is kept when it may begin a wanted word:
+#
+# - in capitals (or in a script without case): its consonant classes in order, repeats
+#   merged ("Kallassé": K L K), are those of a wanted key, and so is the kind of its first
+#   letter (vowel, h, or the consonant's class). Every rewrite of ``word_key`` keeps both,
+#   so a word whose key is wanted always passes. A word that goes on past an apostrophe
+#   (Sha'ar) passes when its first run begins the classes of a wanted key;
+# - as the gazetteer writes it (a first word in lower case): its length, first two
+#   characters and last one hash like those of a wanted spelling.
+#
+# A character the tables are not sure of (a script the loose table does not know, a letter
+# of two classes, a combining mark first) lets its run pass. The screen only narrows where
+# the exact matcher looks; hash collisions only let more runs pass.
+
+_SCREEN_LETTERS: dict[str, int] = {
+    letter: number + 1 for number, letters in enumerate(RULES["screen_classes"]) for letter in letters
+}
+_ARABIC_CLASS = len(RULES["screen_classes"]) + 1
+_DIGIT_CLASS = _ARABIC_CLASS + 1
+_FINAL_CLASS = _SCREEN_LETTERS["a"]  # the last run of this class is dropped
+_CLASS_FIELD = 0x0F
+_CAPITAL_BIT = 0x10
+_UNSURE_BIT = 0x20
+_APOSTROPHE_BIT = 0x40
+_WORD_BIT = 0x80  # the top bit: a code of a word character is at least this
+# the kinds of a word's first letter: h (which shows no class) or another
+_H_KIND, _OTHER_KIND = 1, 2
+_WORD_RE = re.compile(_WORD_CHAR)
+_WORD_RUN = re.compile(rf"{_WORD_CHAR}+")
+_LONGEST_ELISION = max(map(len, _ELISIONS))
+# texts are screened in chunks of about this many characters (bounded memory)
+SCREEN_CHUNK = 1 << 21
+# sizes of the hash tables (bits of the hash)
+_KEY_TABLE_BITS = 20
+_LITERAL_TABLE_BITS = 16
+# the hash of a run's classes: a polynomial over them in this (odd) number
+_MULTIPLIER = 0x9E3779B97F4A7C15
+_WORD_MASK = (1 << 64) - 1
+
+
+def _base_letters(char: str) -> str:
+    """The letters ``word_key`` makes of one character (accents off, case folded)."""
+    base = unicodedata.normalize("NFKD", char.casefold().translate(_LETTERS))
+    return "".join(c for c in base if not unicodedata.combining(c))
+
+
+def screen_code(char: str) -> int:
+    """The screen's code of one character (see the note above)."""
+    if char in _APOSTROPHES:
+        return _APOSTROPHE_BIT
+    if not _WORD_RE.match(char):
+        return 0
+    code = _WORD_BIT | (_CAPITAL_BIT if starts_capital(char) else 0)
+    if "\u0600" <= char <= "\u06ff":
+        # Arabic: letters and digits one class; marks, tatweel and joiners none
+        return code | (_ARABIC_CLASS if char.isalnum() and char not in _ARABIC_DELETE else 0)
+    if char in _ARABIC_DELETE:
+        return code
+    classes = []
+    for letter in _base_letters(char):
+        if letter.isascii() and letter.isdigit():
+            classes.append(_DIGIT_CLASS)
+        elif letter in _SCREEN_LETTERS:
+            classes.append(_SCREEN_LETTERS[letter])
+        elif letter != "h":
+            return code | _UNSURE_BIT  # a letter of another script
+    if len(set(classes)) > 1:
+        return code | _UNSURE_BIT  # one character, two classes (œ, ĳ)
+    return code | (classes[0] if classes else 0)
+
+
+def first_kind(char: str) -> int:
+    """Whether a word's first character makes its key begin with h: ``_H_KIND``,
+    ``_OTHER_KIND``, or 0 when the screen cannot tell. ``word_key`` never changes it."""
+    base = _base_letters(char)
+    if not base or (char in _ARABIC_DELETE):
+        return 0
+    return _H_KIND if base[0] == "h" else _OTHER_KIND
+
+
+_ARABIC_DELETE = RULES["arabic"]["delete"]
+
+
+# the blocks whose letters the screen knows one by one (Latin, Greek, Cyrillic, Arabic,
+# Latin Extended Additional, the punctuation with apostrophes, the Latin ligatures); every
+# other word character is unsure, which is always safe
+_SCREEN_BLOCKS = ((0x0000, 0x0800), (0x1E00, 0x1F00), (0x2000, 0x2070), (0xFB00, 0xFB07))
 
 
 @functools.cache
-def capital_tail_pattern() -> re.Pattern[str]:
-    """A pattern for a letter that is upper case or has no case (Arabic), and the rest of
-    its piece of text up to the next space: the only places a proper name can start."""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x10000):
-        char = chr(code)
-        if not (0xD800 <= code < 0xE000) and starts_capital(char):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    members = "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
-    )
-    return re.compile(rf"[{members}]\S*")
+def _screen_tables() -> tuple[Any, Any]:
+    """The code and the first kind of every character of the Basic Multilingual Plane."""
+    import numpy as np
+
+    codes = np.zeros(0x10000, dtype=np.uint8)
+    kinds = np.zeros(0x10000, dtype=np.uint8)  # 0 (unsure) outside the known blocks
+    plane = "".join(chr(n) for n in range(0x10000) if not 0xD800 <= n < 0xE000)
+    for match in re.finditer(rf"{_WORD_CHAR}+", plane):
+        for char in match.group():
+            codes[ord(char)] = _WORD_BIT | _UNSURE_BIT
+    for char in re.findall(r"[^\W\d_]", plane):
+        if starts_capital(char):
+            codes[ord(char)] |= _CAPITAL_BIT
+    for start, stop in _SCREEN_BLOCKS:
+        for number in range(start, stop):
+            char = chr(number)
+            codes[number] = screen_code(char)
+            if codes[number] & _WORD_BIT:
+                kinds[number] = first_kind(char)
+    return codes, kinds
+
+
+def class_hash(classes: Sequence[int], kind: int) -> int:
+    """The hash of a word's classes (``word_classes``) and first kind."""
+    value = 0
+    for position, klass in enumerate(classes):
+        value += klass * pow(_MULTIPLIER, position, 1 << 64)
+    # the kind mixed in, then every bit carried up to the top bits that pick a slot
+    return (((value & _WORD_MASK) * _MULTIPLIER + kind) * _MULTIPLIER) & _WORD_MASK
+
+
+def word_classes(word: str) -> tuple[list[int], bool]:
+    """The screen classes of a word in order (repeats merged, the last run of the class of
+    "a" dropped), and whether the screen is unsure of one of its characters."""
+    classes: list[int] = []
+    unsure = False
+    for char in word:
+        code = screen_code(char)
+        unsure = unsure or bool(code & _UNSURE_BIT)
+        klass = code & _CLASS_FIELD
+        if klass and (not classes or classes[-1] != klass):
+            classes.append(klass)
+    if classes and classes[-1] == _FINAL_CLASS:
+        classes.pop()
+    return classes, unsure
+
+
+def key_spellings(key: str) -> set[str]:
+    """``key`` and the words that the ``words`` rewrites turn into it (karam for karm): the
+    screen must know each, since those rewrites do not keep a word's classes."""
+    found = {key}
+    while True:
+        more = {word for word, target in _WORDS.items() if target in found} - found
+        if not more:
+            return found
+        found |= more
+
+
+def _literal_hash(length: Any, first: Any, second: Any, last: Any) -> Any:
+    """A hash of a run's length and characters (numpy arrays or ints alike)."""
+    value = length * 0x2545F491 + first * 0x9E3779B1 + second * 0x85EBCA77 + last * 0xC2B2AE3D
+    return (value >> 11) & ((1 << _LITERAL_TABLE_BITS) - 1)
+
+
+class WordScreen:
+    """Where a word with one of ``keys`` (written in capitals) or one of ``literals`` (as
+    written) may start in each of many texts: a superset of those places, found in C."""
+
+    def __init__(self, keys: Iterable[str], literals: Iterable[str]) -> None:
+        import numpy as np
+
+        self._np = np
+        self._codes, self._kinds = _screen_tables()
+        self._whole = np.zeros(1 << _KEY_TABLE_BITS, dtype=bool)
+        self._begun = np.zeros(1 << _KEY_TABLE_BITS, dtype=bool)
+        self._literals = np.zeros(1 << _LITERAL_TABLE_BITS, dtype=bool)
+        self._literal_heads = np.zeros(0x10000, dtype=bool)
+        self._pass_all = False  # a wanted key the screen is unsure of: every capital passes
+        for key in keys:
+            for spelling in key_spellings(key):
+                classes, unsure = word_classes(spelling)
+                kind = first_kind(spelling[0]) if spelling else 0
+                self._pass_all = self._pass_all or unsure or kind == 0
+                self._whole[self._slot(class_hash(classes, kind))] = True
+                # a word cut by an apostrophe: the classes of its first part begin the key's
+                for count in range(len(classes) + 1):
+                    self._begun[self._slot(class_hash(classes[:count], kind))] = True
+        for literal in literals:
+            run = _WORD_RUN.match(literal)
+            if run is not None:
+                word = run.group()
+                second = ord(word[1]) if len(word) > 1 else 0
+                self._literals[_literal_hash(len(word), ord(word[0]), second, ord(word[-1]))] = True
+                self._literal_heads[min(ord(word[0]), 0xFFFF)] = True
+        self._up = self._down = np.ones(1, dtype=np.uint64)
+
+    def _power_tables(self, size: int) -> tuple[Any, Any]:
+        """P^j and P^-j modulo 2^64 for j below ``size`` (grown by doubling, kept)."""
+        np = self._np
+        if self._up.size < size:
+            grown = max(size, 2 * self._up.size)
+            steps = np.full(grown, _MULTIPLIER, dtype=np.uint64)
+            steps[0] = 1
+            inverse = np.full(grown, pow(_MULTIPLIER, -1, 1 << 64), dtype=np.uint64)
+            inverse[0] = 1
+            self._up = np.multiply.accumulate(steps)
+            self._down = np.multiply.accumulate(inverse)
+        return self._up, self._down
+
+    @staticmethod
+    def _slot(value: Any) -> Any:
+        return (value >> (64 - _KEY_TABLE_BITS)) & ((1 << _KEY_TABLE_BITS) - 1)
+
+    def starts(self, texts: Sequence[str]) -> list[list[int]]:
+        """For each text, the offsets (ascending) of the runs of word characters that may
+        begin a wanted word."""
+        found: list[list[int]] = []
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            batch.append(text)
+            size += len(text) + 1
+            if size >= SCREEN_CHUNK:
+                found.extend(self._screen(batch))
+                batch, size = [], 0
+        if batch:
+            found.extend(self._screen(batch))
+        return found
+
+    def _screen(self, texts: list[str]) -> list[list[int]]:
+        np = self._np
+        # one text after the other, a line apart (a newline is no word character)
+        joined = "\n".join(texts)
+        numbers = np.frombuffer(joined.encode("utf-16-le"), dtype=np.uint16)
+        if numbers.size != len(joined):
+            # characters beyond the Basic Multilingual Plane: one number each, and looked up
+            numbers = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.take(self._codes, numbers, mode="clip")
+        if numbers.dtype == np.uint32:
+            for at in np.flatnonzero(numbers > 0xFFFF).tolist():
+                codes[at] = screen_code(chr(int(numbers[at])))
+        # the runs of word characters, [begins[i], ends[i]): where word and non-word meet
+        word = codes >= _WORD_BIT
+        edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+        if word.size and word[0]:
+            edges = np.concatenate(([0], edges))
+        if word.size and word[-1]:
+            edges = np.concatenate((edges, [word.size]))
+        begins, ends = edges[0::2], edges[1::2]
+        heads = numbers[begins]
+        kept = np.zeros(begins.size, dtype=bool)
+        # words as the gazetteer writes them: a first character of theirs, then the hash
+        maybe = np.flatnonzero(np.take(self._literal_heads, heads, mode="clip"))
+        if maybe.size:
+            starts, stops = begins[maybe], ends[maybe]
+            lengths = stops - starts
+            second = np.where(lengths > 1, numbers[np.minimum(starts + 1, numbers.size - 1)], 0)
+            hashes = _literal_hash(
+                lengths, heads[maybe].astype(np.int64), second.astype(np.int64),
+                numbers[stops - 1].astype(np.int64),
+            )
+            kept[maybe] = self._literals[hashes]
+        # words in capitals, by their classes
+        capital = np.flatnonzero((codes[begins] & _CAPITAL_BIT) != 0)
+        if capital.size:
+            kept[capital] |= self._capital_runs(joined, numbers, codes, begins[capital], ends[capital])
+        offsets = begins[kept]
+        # back to each text's own offsets
+        bounds = np.cumsum([0] + [len(text) + 1 for text in texts])
+        cuts = np.searchsorted(offsets, bounds)
+        return [
+            (offsets[cuts[i] : cuts[i + 1]] - bounds[i]).tolist() for i in range(len(texts))
+        ]
+
+    def _capital_runs(self, text: str, numbers: Any, codes: Any, begins: Any, ends: Any) -> Any:
+        """Which of these runs (in capitals) may begin a word of a wanted key."""
+        np = self._np
+        if self._pass_all:
+            return np.ones(begins.size, dtype=bool)
+        count = begins.size
+        lengths = ends - begins
+        # every character of the runs, and the run it belongs to
+        firsts = np.cumsum(lengths) - lengths
+        where = np.repeat(begins - firsts, lengths) + np.arange(int(lengths.sum()))
+        run = np.repeat(np.arange(count), lengths)
+        inside = codes[where]
+        unsure = np.zeros(count, dtype=bool)
+        unsure[run[(inside & _UNSURE_BIT) != 0]] = True
+        # the consonant classes in order, a repeat within a run merged
+        classes = (inside & _CLASS_FIELD).astype(np.uint64)
+        consonant = np.flatnonzero(classes)
+        classes, run = classes[consonant], run[consonant]
+        fresh = np.ones(classes.size, dtype=bool)
+        fresh[1:] = (classes[1:] != classes[:-1]) | (run[1:] != run[:-1])
+        classes, run = classes[fresh], run[fresh]
+        # a run's last class dropped when it is the class of "a" (merged: one at most)
+        last = np.ones(classes.size, dtype=bool)
+        last[:-1] = run[1:] != run[:-1]
+        kept = ~(last & (classes == _FINAL_CLASS))
+        classes, run = classes[kept], run[kept]
+        # the polynomial of each run's classes: with P^j the power of each class's place in
+        # the whole array, the sum over a run times P^-(place of its first) (P is odd: it has
+        # an inverse modulo 2^64) is the run's own polynomial
+        hashes = np.zeros(count, dtype=np.uint64)
+        if classes.size:
+            heads = np.flatnonzero(np.concatenate(([True], run[1:] != run[:-1])))
+            up, down = self._power_tables(classes.size)
+            sums = np.add.reduceat(classes * up[: classes.size], heads)
+            hashes[run[heads]] = sums * down[heads]
+        # the kind of each run's first letter
+        first = numbers[begins]
+        kinds = np.take(self._kinds, first, mode="clip").astype(np.uint64)
+        if first.dtype == np.uint32:
+            for i in np.flatnonzero(first > 0xFFFF).tolist():
+                kinds[i] = first_kind(chr(int(first[i])))
+        multiplier = np.uint64(_MULTIPLIER)
+        slots = self._slot((hashes * multiplier + kinds) * multiplier)
+        # a word that goes on past an apostrophe: its first run begins a wanted key
+        last = codes.size - 1
+        after, next_after = codes[np.minimum(ends, last)], codes[np.minimum(ends + 1, last)]
+        going_on = (
+            (ends < last) & ((after & _APOSTROPHE_BIT) != 0) & ((next_after & _WORD_BIT) != 0)
+        )
+        passed = np.where(going_on, self._begun[slots], self._whole[slots]) | unsure | (kinds == 0)
+        # an elision (L'armée) is no word of a name: the word after it is screened on its own
+        for i in np.flatnonzero(passed & going_on & (lengths <= _LONGEST_ELISION)).tolist():
+            if text[begins[i] : ends[i]].casefold() in _ELISIONS:
+                passed[i] = False
+        return passed
 
 
 def starts_capital(char: str) -> bool:
@@ -320,3 +647,4 @@ WORD_CHAR_PATTERN = _WORD_CHAR
 JOINERS = _JOINERS
 APOSTROPHES = _APOSTROPHES
 HYPHENS = _HYPHENS
+ELISIONS = _ELISIONS

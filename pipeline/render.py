@@ -36,6 +36,7 @@ from branca.element import Element, Figure
 from markupsafe import Markup, escape
 from shapely.geometry.base import BaseGeometry
 
+from pipeline.corrections import CORRECTIONS_ARTICLE
 from pipeline.geometry import Area, district_areas
 from pipeline.model import Article, Claim, DistrictState, Evidence, Gazetteer, Side, Timeline
 
@@ -414,7 +415,7 @@ def _article_index(article_id: str, ctx: RenderContext, tables: _Tables) -> int:
     absent. An article with neither outlet nor title goes by its id."""
     article = ctx.articles.get(article_id)
     if article is None:
-        label = ctx.strings["correction"] if article_id == "correction" else article_id
+        label = ctx.strings["correction"] if article_id == CORRECTIONS_ARTICLE else article_id
         return tables.add("articles", [label, -1, -1, ""])
     source = tables.add("sources", article.source) if article.source else -1
     title = article.title or ("" if article.source else article.id)

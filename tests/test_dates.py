@@ -87,9 +87,24 @@ def test_la_veille_counts_from_the_day_named_before_it() -> None:
     ]
 
 
+def test_la_veille_counts_from_an_anchor_given_by_the_sentence_before() -> None:
+    # « Lundi, l'armée a pris Sakhour. La veille, ... »: the anchor is Monday the 5th
+    (alone,) = find_dates("La veille, elle s'était emparée de Marjé.", THURSDAY, anchor=MONDAY)
+    assert alone.date.isoformat() == "2016-12-04"
+    # a day named in the sentence itself takes over from the anchor
+    both = find_dates("Mercredi, puis la veille au soir.", THURSDAY, anchor=MONDAY)
+    assert [m.date.isoformat() for m in both] == ["2016-12-07", "2016-12-06"]
+
+
 @pytest.mark.parametrize(
     "text",
-    ["depuis le 15 novembre", "à partir de jeudi", "jusqu'au 3 décembre", "depuis 2012", "Depuis la mi-novembre"],
+    [
+        "depuis le 15 novembre",
+        "à partir de jeudi",
+        "jusqu'au 3 décembre",
+        "depuis 2012",
+        "Depuis la mi-novembre",
+    ],
 )
 def test_a_start_is_not_the_event(text: str) -> None:
     mentions = find_dates(text, MONDAY)
@@ -104,7 +119,9 @@ def test_a_past_year_is_background() -> None:
 
 def test_a_coming_weekday_is_future() -> None:
     mentions = find_dates("des discussions se tiendront samedi prochain à Genève", MONDAY)
-    assert [(m.text, m.role, m.date.isoformat()) for m in mentions] == [("samedi prochain", "future", "2016-12-10")]
+    assert [
+        (m.text, m.role, m.date.isoformat()) for m in mentions
+    ] == [("samedi prochain", "future", "2016-12-10")]
 
 
 def test_focus_picks_the_expression_nearest_the_claim() -> None:

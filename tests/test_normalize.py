@@ -194,8 +194,11 @@ def test_name_key_is_idempotent(text: str) -> None:
     assert name_key(key) == key
 
 
+TRANSLITERATION_LETTERS = "abcdehijklmnopqrstuwyzéèïôç'’- ALBSHKQ"
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from("abcdehijklmnopqrstuwyzéèïôç'’- ALBSHKQ"), max_size=30))
+@given(st.text(alphabet=st.sampled_from(TRANSLITERATION_LETTERS), max_size=30))
 def test_name_key_is_idempotent_on_transliterations(text: str) -> None:
     key = name_key(text)
     assert name_key(key) == key

@@ -1,0 +1,526 @@
+"""The speed benchmark of the extraction (``make bench``): synthetic corpora, cold and warm.
+
+For each corpus size (200, 2,000 and 20,000 articles; ``--quick``: the first two) the script
+writes a synthetic corpus into a temporary folder: French sentences about the war that name
+no district, with about 5 % of sentences that do (varied templates, real gazetteer names in
+their many spellings). Each measure runs in a fresh subprocess so that its peak memory is its
+own. It prints, per corpus:
+
+- end to end, cold cache: ``corpus.extract_corpus`` over the files, in MB/s and articles/s;
+- the gazetteer pass alone (``Matcher.find`` over every article body), in MB/s;
+- peak memory (``resource.getrusage`` maxrss of the run and of its worker processes);
+- a no-op rebuild: ``python -m pipeline maps`` on the corpus with a warm cache (wall time);
+
+and, on the 2,000-article corpus, the full spaCy pipeline (every pipe) over every sentence of
+every article, side by side, and the speed-up. It checks that the claims are identical with
+and without the cache and with Dask, and prints each bar with ok / MISSED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZES = (200, 2_000, 20_000)
+QUICK_SIZES = (200, 2_000)
+# about this share of the sentences name a district
+DISTRICT_SHARE = 0.05
+# the corpus on which the full spaCy pipeline runs side by side
+SPACY_SIDE_BY_SIDE = 2_000
+# the full spaCy pipeline runs on about this many of its articles (it is that slow)
+SPACY_SAMPLE = 200
+
+# the bars of issue 6
+BAR_END_TO_END_MB_S = 1.0
+BAR_SPEEDUP = 40.0
+BAR_GAZETTEER_MB_S = 50.0
+BAR_NOOP_S = 1.5
+BAR_MEMORY_RATIO = 1.5
+
+# the sentences of the synthetic corpus: templates whose {slots} are drawn from the lists
+# below; "district" templates name one or two districts ({d}, {d2}), the others none
+SENTENCES_YAML = r"""
+neutral:
+  - "{Speaker} a appelé {when} à {demand}, {where}."
+  - "{Speaker} a {verb_said} {when} que {claim}."
+  - "Selon {source}, {claim}."
+  - "{Speaker} s'est dit « {feeling} » par {topic}."
+  - "Plus de {number} personnes ont {moved} depuis le début du mois, selon {source}."
+  - "{Country} a proposé {when} {proposal}, une initiative accueillie avec prudence par {country2}."
+  - "Les discussions entre {country} et {country2} doivent reprendre {later} à {venue}."
+  - "{Speaker} doit se rendre {later} à {venue} pour évoquer {topic}."
+  - "Dans un communiqué publié {when}, {org} demande {demand}."
+  - "« {quote} », a déclaré {person}, {role}."
+  - "{Person}, {role}, a {verb_said} {when} que {claim}."
+  - "Le conflit a fait plus de {number} morts depuis {year}, d'après {source}."
+  - "Les prix de {goods} ont été multipliés par {small} en quelques semaines, selon des habitants."
+  - "Un convoi de {small} camions chargés de {goods} attend toujours l'autorisation d'entrer."
+  - "{Org} estime que {number} civils vivent encore dans la partie orientale d'Alep."
+  - "Les hôpitaux manquent de {goods}, et plusieurs ont cessé de fonctionner {when}."
+  - "La réunion prévue {later} à {venue} a été reportée sans nouvelle date."
+  - "{Country} accuse {country2} de {accusation}, ce que {country2} dément."
+  - "Des images diffusées sur les réseaux sociaux montrent {scene}."
+  - "Il n'était pas possible de vérifier ces informations de source indépendante."
+  - "{Speaker} a exhorté toutes les parties à {demand}."
+  - "Le Conseil de sécurité de l'ONU se réunira {later} en urgence, à la demande de {country}."
+  - "{Org} dit avoir reçu {number} demandes d'aide en une seule journée."
+  - "Le froid et la pluie compliquent encore la situation des familles déplacées."
+  - "Selon {source}, au moins {small} civils, dont {tiny} enfants, ont été tués {when}."
+  - "La trêve annoncée {when} n'a été que partiellement respectée."
+  - "{Person} a qualifié la situation de « {feeling} »."
+  - "Aucune date n'a été fixée pour {proposal}."
+  - "Le bilan pourrait encore s'alourdir, a prévenu {source}."
+  - "Les écoles de la ville sont fermées depuis {number2} jours."
+  - "{Country} a annoncé {when} une aide de {number} millions d'euros."
+  - "Les observateurs redoutent {fear} dans les prochains jours."
+  - "Des milliers de familles se sont installées dans des abris de fortune à la périphérie de la ville."
+  - "{Speaker} a renouvelé son appel à {demand} lors d'une conférence de presse à {venue}."
+  - "La situation humanitaire reste {feeling}, selon {org}."
+  - "Cette annonce intervient après {topic}."
+district:
+  - "Les forces gouvernementales ont repris {when} le quartier de {d}, selon {source}."
+  - "De violents combats se déroulaient {when} dans le quartier de {d}."
+  - "L'armée syrienne a pris le contrôle total de {d} après {small} jours de combats."
+  - "Les rebelles tiennent toujours {d} et une partie de {d2}."
+  - "Des bombardements ont visé {when} les quartiers de {d} et de {d2}, selon {source}."
+  - "L'armée encercle désormais le secteur de {d}, dernier verrou avant {d2}."
+  - "Les insurgés ont perdu {d} {when}, a indiqué {source}."
+  - "Selon un habitant de {d}, les frappes n'ont pas cessé de la nuit."
+  - "Les rebelles contrôlent encore la moitié de {d}, d'après {source}."
+  - "Le quartier de {d}, tenu par les insurgés depuis {year}, est la cible de frappes quotidiennes."
+  - "Les forces prorégime veulent s'emparer de {d} avant la fin de la semaine."
+  - "Des tirs d'obus ont touché une école de {d} {when}, faisant {tiny} blessés."
+  - "{d} est tombé aux mains des forces gouvernementales {when}."
+  - "Les combattants kurdes ont avancé vers {d}, selon {source}."
+  - "Les habitants de {d} ont fui vers {d2} au cours de la nuit."
+  - "Une partie de {d} est aux mains de l'armée, mais les combats se poursuivent à {d2}."
+slots:
+  Speaker: [Le ministre français des Affaires étrangères, Le porte-parole du Kremlin,
+            L'émissaire de l'ONU, La chancelière allemande, Le secrétaire général de l'ONU,
+            Le président turc, La diplomatie américaine, Le Haut-Commissaire aux réfugiés,
+            Le chef de la diplomatie britannique, Un responsable du Croissant-Rouge]
+  Person: [Staffan de Mistura, Sergueï Lavrov, John Kerry, Jean-Marc Ayrault, Ban Ki-moon,
+           Stephen O'Brien, Boris Johnson, Federica Mogherini, Dmitri Peskov, Rami Abdel Rahmane]
+  person: [Staffan de Mistura, Sergueï Lavrov, John Kerry, Jean-Marc Ayrault, Ban Ki-moon,
+           Stephen O'Brien, Boris Johnson, Federica Mogherini, Dmitri Peskov, Rami Abdel Rahmane]
+  role: [émissaire de l'ONU pour la Syrie, chef de la diplomatie russe, secrétaire d'Etat américain,
+         ministre français des Affaires étrangères, responsable des affaires humanitaires,
+         porte-parole de la présidence russe, directeur de l'OSDH, chef de la diplomatie européenne]
+  Country: [La Russie, La France, La Turquie, Les Etats-Unis, L'Iran, Le Royaume-Uni, L'Allemagne,
+            Le Qatar, L'Arabie saoudite, L'Union européenne]
+  country: [la Russie, la France, la Turquie, les Etats-Unis, l'Iran, le Royaume-Uni, l'Allemagne,
+            le Qatar, l'Arabie saoudite, l'Union européenne]
+  country2: [Moscou, Washington, Paris, Ankara, Téhéran, Londres, Berlin, Ryad, Bruxelles]
+  venue: [Genève, Lausanne, New York, Vienne, Astana, Berlin, Paris, Moscou, Bruxelles, Rome]
+  org: [l'ONU, le CICR, Médecins sans frontières, l'Unicef, le Programme alimentaire mondial,
+        l'Organisation mondiale de la santé, Amnesty International, Human Rights Watch,
+        le Croissant-Rouge arabe syrien, Save the Children]
+  Org: [L'ONU, Le CICR, Médecins sans frontières, L'Unicef, Le Programme alimentaire mondial,
+        L'Organisation mondiale de la santé, Amnesty International, Human Rights Watch,
+        Le Croissant-Rouge arabe syrien, Save the Children]
+  source: [l'OSDH, l'Observatoire syrien des droits de l'homme, un correspondant de l'AFP,
+           des sources militaires, la télévision d'Etat, des militants locaux, les Casques blancs,
+           l'agence officielle Sana, un responsable rebelle, des médecins sur place]
+  when: [lundi, mardi, mercredi, jeudi, vendredi, samedi, dimanche, hier, dans la nuit,
+         ce week-end, dans la matinée, en fin de journée, depuis l'aube, la veille]
+  later: [la semaine prochaine, lundi prochain, dans les prochains jours, jeudi, d'ici la fin du mois,
+          avant la fin de l'année, samedi]
+  where: [depuis Genève, lors d'une visite à Ankara, devant la presse, dans un entretien télévisé,
+          à l'issue d'une réunion à Bruxelles, dans un message vidéo, lors d'un point de presse]
+  demand: [une trêve humanitaire, l'ouverture de couloirs sécurisés, l'arrêt immédiat des frappes,
+           la reprise des négociations, l'évacuation des blessés, la protection des civils,
+           un accès sans entrave pour l'aide, une enquête indépendante, la levée du siège]
+  verb_said: [affirmé, estimé, assuré, rappelé, indiqué, souligné, déploré, annoncé, reconnu]
+  claim: [les discussions avançaient lentement, aucune solution militaire n'était possible,
+          l'aide n'arrivait plus depuis des semaines, les civils payaient le plus lourd tribut,
+          un accord restait à portée de main, la situation s'aggravait d'heure en heure,
+          les stocks de nourriture seraient épuisés d'ici peu, le dialogue devait reprendre,
+          plusieurs hôpitaux avaient été détruits, la pression internationale devait s'accentuer]
+  feeling: [très préoccupé, catastrophique, profondément choqué, inacceptable, alarmante,
+            dramatique, extrêmement inquiet, intenable]
+  topic: [le sort des civils, les frappes contre les hôpitaux, l'échec des pourparlers,
+          la crise humanitaire, le blocage au Conseil de sécurité, le sort des déplacés,
+          les accusations de crimes de guerre, l'afflux de réfugiés vers la Turquie]
+  moved: [fui leurs maisons, quitté la ville, rejoint les camps, franchi la frontière,
+          trouvé refuge chez des proches]
+  proposal: [un cessez-le-feu de 48 heures, une pause humanitaire, un plan d'évacuation,
+             une conférence internationale, une résolution au Conseil de sécurité,
+             la création de zones de sécurité]
+  accusation: [viser délibérément des civils, bloquer l'aide humanitaire, armer des groupes radicaux,
+               saboter les négociations, violer la trêve]
+  quote: [Nous ne pouvons pas rester les bras croisés, Le temps presse pour les civils,
+          Il faut que les armes se taisent, Personne ne gagnera cette guerre,
+          Nous avons besoin d'un accès immédiat, La communauté internationale a échoué]
+  scene: [des immeubles effondrés, des colonnes de civils sur une route, des secouristes au travail,
+          des files d'attente devant une boulangerie, des enfants dans un abri souterrain]
+  goods: [médicaments, farine, carburant, lait en poudre, matériel chirurgical, eau potable]
+  fear: [une nouvelle vague de déplacements, une catastrophe humanitaire, une escalade régionale,
+         l'effondrement des derniers services publics]
+  year: ["2011", "2012", "2013", "2014"]
+"""
+
+TITLES = (
+    "Syrie : la bataille d'Alep", "Alep : l'ONU s'inquiète", "Offensive sur Alep",
+    "Syrie : appels à une trêve", "Alep : nouveaux combats", "La diplomatie dans l'impasse",
+)
+
+
+# --- the synthetic corpus -------------------------------------------------------------------
+
+
+def district_names(gazetteer_path: Path) -> list[str]:
+    """Every spelling of every district in the gazetteer, in file order."""
+    from pipeline.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer(gazetteer_path)
+    names: list[str] = []
+    for district in gazetteer.districts:
+        names.extend([*district.names.values(), *district.aliases])
+    return names
+
+
+class CorpusWriter:
+    """Writes synthetic articles: seeded, so the same size always gives the same files."""
+
+    def __init__(self, names: list[str], *, seed: int = 6) -> None:
+        bank = yaml.safe_load(SENTENCES_YAML)
+        self.neutral: list[str] = bank["neutral"]
+        self.district: list[str] = bank["district"]
+        self.slots: dict[str, list[str]] = {k: [str(v) for v in vs] for k, vs in bank["slots"].items()}
+        self.names = names
+        self.random = random.Random(seed)
+
+    def sentence(self, *, district: bool) -> str:
+        rng = self.random
+        template = rng.choice(self.district if district else self.neutral)
+
+        def fill(match: re.Match[str]) -> str:
+            slot = match.group(1)
+            if slot in ("d", "d2"):
+                return rng.choice(self.names)
+            if slot == "number":
+                return f"{rng.randint(2, 900) * 100:,}".replace(",", " ")
+            if slot == "number2":
+                return str(rng.randint(10, 400))
+            if slot == "small":
+                return str(rng.randint(2, 60))
+            if slot == "tiny":
+                return str(rng.randint(2, 12))
+            return rng.choice(self.slots[slot])
+
+        text = re.sub(r"\{(\w+)\}", fill, template)
+        return text[0].upper() + text[1:]
+
+    def article(self) -> tuple[dt.date, str, str, int]:
+        """One article: its date, title, body (paragraphs of one to four sentences) and its
+        number of sentences."""
+        rng = self.random
+        published = dt.date(2016, 9, 22) + dt.timedelta(days=rng.randint(0, 100))
+        sentences = [
+            self.sentence(district=rng.random() < DISTRICT_SHARE) for _ in range(rng.randint(6, 30))
+        ]
+        paragraphs, i = [], 0
+        while i < len(sentences):
+            size = rng.randint(1, 4)
+            paragraphs.append(" ".join(sentences[i : i + size]))
+            i += size
+        return published, rng.choice(TITLES), "\n\n".join(paragraphs), len(sentences)
+
+    def write(self, folder: Path, count: int) -> dict[str, int]:
+        """Writes ``count`` articles into ``folder`` and a ``manifest.json`` beside them (not
+        an article: ``*.json``); returns the manifest (articles, sentences, bytes)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest = {"articles": count, "body_bytes": 0, "file_bytes": 0, "sentences": 0}
+        for number in range(count):
+            published, title, body, sentences = self.article()
+            text = (
+                f"---\npublished: {published.isoformat()}\nsource: AFP\n"
+                f"title: \"{title}\"\n---\n{body}\n"
+            )
+            data = text.encode("utf-8")
+            (folder / f"a{number:06d}.txt").write_bytes(data)
+            manifest["body_bytes"] += len(body.encode("utf-8"))
+            manifest["file_bytes"] += len(data)
+            manifest["sentences"] += sentences
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        return manifest
+
+
+def corpus_paths(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.txt"))
+
+
+def claims_digest(claims: list[Any]) -> str:
+    """A hash of the claims, every field exactly (the confidence unrounded)."""
+    import hashlib
+
+    rows = [{**claim.to_json(), "confidence": claim.confidence} for claim in claims]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def peak_memory_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest finished child, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+# --- the measures, each in a fresh process ------------------------------------------------
+
+
+def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
+    """One measure on one corpus, in this (fresh) process."""
+    from pipeline.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer(gazetteer_path)
+    paths = corpus_paths(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if kind in ("cold", "warm", "nocache"):
+        from pipeline.corpus import extract_corpus
+
+        start, cpu = time.perf_counter(), cpu_seconds()
+        claims = extract_corpus(iter(paths), gazetteer=gazetteer, cache=kind != "nocache")
+        wall = time.perf_counter() - start
+        own, children = peak_memory_mb()
+        return {
+            "wall": wall, "cpu": cpu_seconds() - cpu, "claims": len(claims),
+            "digest": claims_digest(claims), "peak_self": own, "peak_child": children,
+            **manifest,
+        }
+    if kind == "gazetteer":
+        from pipeline.articles import read_article
+        from pipeline.gazetteer import Matcher
+
+        matcher = Matcher(gazetteer)
+        start = time.perf_counter()
+        matcher.find("Alep")  # the tables built once, before the clock
+        setup = time.perf_counter() - start
+        wall = cpu = 0.0
+        mentions = 0
+        for batch in range(0, len(paths), 256):
+            texts = [read_article(path).text for path in paths[batch : batch + 256]]
+            start, clock = time.perf_counter(), time.process_time()
+            mentions += sum(map(len, matcher.find_each(texts)))
+            wall += time.perf_counter() - start
+            cpu += time.process_time() - clock
+        return {"wall": wall, "cpu": cpu, "setup": setup, "mentions": mentions, **manifest}
+    if kind == "spacy":
+        # the full pipeline (every pipe) over every sentence of a sample of the articles
+        import spacy
+
+        from pipeline.articles import read_article
+        from pipeline.control import SPACY_MODEL
+
+        nlp = spacy.load(SPACY_MODEL)
+        sample = paths[:: max(1, len(paths) // SPACY_SAMPLE)]
+        texts = [read_article(path).text for path in sample]
+        size = sum(len(text.encode("utf-8")) for text in texts)
+        cores = os.cpu_count() or 1
+        start = time.perf_counter()
+        tokens = sum(len(doc) for doc in nlp.pipe(texts, n_process=cores, batch_size=16))
+        wall = time.perf_counter() - start
+        return {
+            "wall": wall, "sample_articles": len(texts), "sample_bytes": size, "tokens": tokens,
+            "pipes": list(nlp.pipe_names), "cores": cores,
+        }
+    if kind == "dask":
+        from pipeline.corpus import extract_corpus_dask
+
+        cores = os.cpu_count() or 1
+        start = time.perf_counter()
+        claims = extract_corpus_dask(
+            paths, gazetteer=gazetteer, npartitions=4 * cores, cache=False, scheduler="processes"
+        )
+        return {"wall": time.perf_counter() - start, "digest": claims_digest(claims)}
+    msg = f"unknown measure {kind!r}"
+    raise ValueError(msg)
+
+
+def run_measure(kind: str, folder: Path, gazetteer: Path, cache: Path) -> dict[str, Any]:
+    """``measure`` in a fresh Python process, with its own cache folder."""
+    env = {**os.environ, "PIPELINE_CACHE_DIR": str(cache)}
+    command = [sys.executable, __file__, "--measure", kind, "--corpus", str(folder),
+               "--gazetteer", str(gazetteer)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        msg = f"measure {kind} on {folder} failed (exit {done.returncode})"
+        raise RuntimeError(msg)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def time_maps(folder: Path, gazetteer: Path, cache: Path, out: Path) -> float:
+    """Wall time of ``python -m pipeline maps`` on the corpus."""
+    env = {**os.environ, "PIPELINE_CACHE_DIR": str(cache)}
+    command = [sys.executable, "-m", "pipeline", "maps", "--gazetteer", str(gazetteer),
+               "--seeds", str(folder), "--out", str(out)]
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        msg = f"maps on {folder} failed (exit {done.returncode})"
+        raise RuntimeError(msg)
+    return took
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def run_bench(sizes: tuple[int, ...], *, gazetteer: Path, work: Path) -> dict[str, Any]:
+    """Every measure on every corpus; the figures, as a mapping."""
+    writer = CorpusWriter(district_names(gazetteer))
+    figures: dict[str, Any] = {"sizes": {}, "load_before": os.getloadavg()}
+    for size in sizes:
+        folder, cache = work / f"corpus-{size}", work / f"cache-{size}"
+        say(f"corpus of {size:,} articles: writing")
+        writer.write(folder, size)
+        say(f"corpus of {size:,} articles: gazetteer pass")
+        gazetteer_pass = run_measure("gazetteer", folder, gazetteer, cache)
+        say(f"corpus of {size:,} articles: extraction, cold cache")
+        cold = run_measure("cold", folder, gazetteer, cache)
+        say(f"corpus of {size:,} articles: extraction, warm cache")
+        warm = run_measure("warm", folder, gazetteer, cache)
+        say(f"corpus of {size:,} articles: make maps, then again (no-op)")
+        first_maps = time_maps(folder, gazetteer, cache, work / f"out-{size}")
+        noop = time_maps(folder, gazetteer, cache, work / f"out-{size}")
+        row = {"gazetteer": gazetteer_pass, "cold": cold, "warm": warm,
+               "first_maps": first_maps, "noop_maps": noop}
+        if size == SPACY_SIDE_BY_SIDE:
+            say(f"corpus of {size:,} articles: full spaCy pipeline on a sample")
+            row["spacy"] = run_measure("spacy", folder, gazetteer, cache)
+            say(f"corpus of {size:,} articles: without the cache, and as a Dask bag")
+            row["nocache"] = run_measure("nocache", folder, gazetteer, work / "no-cache")
+            row["dask"] = run_measure("dask", folder, gazetteer, work / "no-cache")
+        figures["sizes"][size] = row
+    figures["load_after"] = os.getloadavg()
+    return figures
+
+
+def say(text: str) -> None:
+    print(f"  .. {text}", file=sys.stderr, flush=True)
+
+
+def report(figures: dict[str, Any]) -> tuple[str, bool]:
+    """The table of figures and the bars, as text; and whether every bar is met."""
+    lines = [
+        f"bench on {os.cpu_count()} cores; load average before {fmt_load(figures['load_before'])}, "
+        f"after {fmt_load(figures['load_after'])}",
+        "",
+        "| articles | MB | cold: s | MB/s | articles/s | gazetteer pass MB/s (CPU) | peak MB "
+        "(main / worker) | warm: s | maps, first: s | maps, no-op: s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    sizes = figures["sizes"]
+    for size, row in sizes.items():
+        cold, warm, gaz = row["cold"], row["warm"], row["gazetteer"]
+        mb = cold["body_bytes"] / 1e6
+        lines.append(
+            f"| {size:,} | {mb:.1f} | {cold['wall']:.1f} | {mb / cold['wall']:.2f} | "
+            f"{size / cold['wall']:.0f} | {mb / gaz['wall']:.0f} ({mb / gaz['cpu']:.0f}) | "
+            f"{cold['peak_self']:.0f} / {cold['peak_child']:.0f} | {warm['wall']:.2f} | "
+            f"{row['first_maps']:.1f} | {row['noop_maps']:.2f} |"
+        )
+    checks: list[tuple[str, str, str, bool]] = []
+    largest = max(sizes)
+    big = sizes[largest]["cold"]
+    rate = big["body_bytes"] / 1e6 / big["wall"]
+    checks.append((f"end to end on {largest:,} articles (MB/s)", f"{rate:.2f}",
+                   f">= {BAR_END_TO_END_MB_S}", rate >= BAR_END_TO_END_MB_S))
+    if SPACY_SIDE_BY_SIDE in sizes:
+        row = sizes[SPACY_SIDE_BY_SIDE]
+        spacy_rate = row["spacy"]["sample_bytes"] / 1e6 / row["spacy"]["wall"]
+        ours = row["cold"]["body_bytes"] / 1e6 / row["cold"]["wall"]
+        lines += ["", f"full spaCy pipeline ({', '.join(row['spacy']['pipes'])}) on "
+                  f"{row['spacy']['sample_articles']} articles of the {SPACY_SIDE_BY_SIDE:,} "
+                  f"corpus, {row['spacy']['cores']} processes: {spacy_rate:.3f} MB/s "
+                  f"({row['spacy']['tokens'] / row['spacy']['wall']:.0f} tokens/s)"]
+        checks.append((f"speed-up over the full spaCy pipeline ({SPACY_SIDE_BY_SIDE:,})",
+                       f"{ours / spacy_rate:.0f}x", f">= {BAR_SPEEDUP:.0f}x",
+                       ours / spacy_rate >= BAR_SPEEDUP))
+        same = len({row["cold"]["digest"], row["warm"]["digest"], row["nocache"]["digest"],
+                    row["dask"]["digest"]}) == 1
+        lines.append(f"Dask bag (processes scheduler) on the {SPACY_SIDE_BY_SIDE:,} corpus: "
+                     f"{row['dask']['wall']:.1f} s")
+        checks.append(("claims identical: cold, warm cache, no cache, Dask",
+                       "yes" if same else "NO", "yes", same))
+    slowest = min(r["gazetteer"]["body_bytes"] / 1e6 / r["gazetteer"]["wall"] for r in sizes.values())
+    checks.append(("gazetteer pass, slowest corpus (MB/s)", f"{slowest:.0f}",
+                   f">= {BAR_GAZETTEER_MB_S:.0f}", slowest >= BAR_GAZETTEER_MB_S))
+    noop = max(r["noop_maps"] for r in sizes.values())
+    checks.append(("no-op make maps, slowest corpus (s)", f"{noop:.2f}", f"<= {BAR_NOOP_S}",
+                   noop <= BAR_NOOP_S))
+    if len(sizes) > 1:
+        small = sorted(sizes)[-2]
+        ratio = peak(sizes[largest]) / peak(sizes[small])
+        checks.append((f"peak memory {largest:,} / {small:,}", f"{ratio:.2f}",
+                       f"<= {BAR_MEMORY_RATIO}", ratio <= BAR_MEMORY_RATIO))
+    lines += ["", "| bar | figure | wanted | |", "|---|---:|---:|---|"]
+    lines += [f"| {name} | {got} | {want} | {'ok' if ok else 'MISSED'} |"
+              for name, got, want, ok in checks]
+    return "\n".join(lines), all(ok for *_, ok in checks)
+
+
+def peak(row: dict[str, Any]) -> float:
+    return max(row["cold"]["peak_self"], row["cold"]["peak_child"])  # type: ignore[no-any-return]
+
+
+def fmt_load(load: tuple[float, float, float]) -> str:
+    return " ".join(f"{x:.1f}" for x in load)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="only 200 and 2,000 articles")
+    parser.add_argument("--sizes", help="corpus sizes, comma-separated (default 200,2000,20000)")
+    parser.add_argument("--gazetteer", default=str(ROOT / "gazetteer" / "aleppo.yaml"))
+    parser.add_argument("--keep", help="write the corpora and caches here and keep them")
+    parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    gazetteer = Path(args.gazetteer).resolve()
+    if args.measure:
+        print(json.dumps(measure(args.measure, Path(args.corpus), gazetteer)))
+        return 0
+    sizes = QUICK_SIZES if args.quick else SIZES
+    if args.sizes:
+        sizes = tuple(int(x) for x in args.sizes.split(","))
+    if args.keep:
+        work = Path(args.keep).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        figures = run_bench(sizes, gazetteer=gazetteer, work=work)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+            figures = run_bench(sizes, gazetteer=gazetteer, work=Path(folder))
+    text, met = report(figures)
+    print(text)
+    if args.json:
+        print(json.dumps(figures, indent=1, default=str))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
