@@ -269,7 +269,8 @@ def run_maps(args: argparse.Namespace) -> int:
         publish(staging, out, relative)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"{len(relative)} files in {out}/ ({len(timeline.dates)} map dates, {len(claims)} claims)")
+    dates = len(timeline.dates)
+    print(f"{len(relative)} files in {out}/ ({dates} map dates, {len(claims)} claims)")
     return 0
 
 

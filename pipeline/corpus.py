@@ -88,6 +88,9 @@ def extract_corpus(
     core when enough miss; 1: this process only). ``cache``: True for the default cache
     (``$PIPELINE_CACHE_DIR`` or ``.cache/pipeline``), False for none, or a ``ClaimCache``.
     """
+    if isinstance(paths_or_articles, (str, bytes, os.PathLike, Article)):
+        msg = f"expected paths or articles, not one: {paths_or_articles!r:.80}"
+        raise TypeError(msg)
     store = _open_cache(cache, gazetteer)
     total = len(paths_or_articles) if isinstance(paths_or_articles, Sequence) else None
     bar = _progress_bar(total, enabled=progress)

@@ -16,7 +16,6 @@ import hashlib
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from shapely.validation import explain_validity
 
 from pipeline._errors import InputError, Problem
 from pipeline._yamlio import Fields, line_of, parse_yaml, read_text, show
-from pipeline.model import City, District, Gazetteer, Group, Point, Side
+from pipeline.model import SIDE_PATTERNS, City, District, Gazetteer, Group, Point, Side
 from pipeline.normalize import (
     APOSTROPHES,
     ELISIONS,
@@ -37,6 +36,7 @@ from pipeline.normalize import (
     JOINERS,
     TOKEN_PATTERN,
     WORD_CHAR_PATTERN,
+    WORD_MARKS,
     Token,
     WordScreen,
     is_article,
@@ -227,6 +227,10 @@ class _Reader:
                 color = None
             actors = fields.strings("actors")
             pattern = fields.text("pattern")
+            if pattern is not None and pattern not in SIDE_PATTERNS:
+                choices = ", ".join(SIDE_PATTERNS)
+                fields.add("pattern", f"must be one of {choices}, got {show(pattern)}")
+                pattern = None
             if labels and color is not None:
                 sides[side_id] = Side(
                     id=side_id, label=labels, color=color.lower(), actors=actors, pattern=pattern
@@ -685,13 +689,17 @@ class _Plan:
 
 
 _NON_SPACE = re.compile(r"\S+")
+# what a word may hold beside letters and digits, looking back from a place
+_MARKS_AND_APOSTROPHES = WORD_MARKS | frozenset(APOSTROPHES)
+# a name found: start, end, entry
+_Hit = tuple[int, int, "_Entry"]
 # the word before a name and the characters between (for al-Shaar, al Shaar)
 _WORD_BEFORE = re.compile(rf"(?<!{WORD_CHAR_PATTERN})({TOKEN_PATTERN})([{re.escape(JOINERS)}]+)\Z")
 # how far back to look for the article of a name
 _ARTICLE_LOOKBACK = 16
 # the consonant classes of the free article (al, el)
 _ARTICLE_CLASSES = frozenset({"L"})
-# pieces of text examined once and remembered; past this many the memory is cleared
+# pieces of text and contexts examined once and remembered; past this many, forgotten
 _SEEN_LIMIT = 200_000
 # articles screened together (one numpy pass), in ``find_each``
 SCREEN_BATCH = 256
@@ -736,6 +744,10 @@ class Matcher:
         self._screen: WordScreen | None = None  # built on the first search
         self._chunks: dict[str, tuple[Token, ...]] = {}
         self._tail_plans: dict[str, tuple[_Plan, ...]] = {}
+        # what the exact check found around a place, by the text it read there (see _find_at)
+        self._contexts: dict[tuple[str, str], list[tuple[str, bool, tuple[_Hit, ...]]]] = {}
+        self._remembered = 0  # contexts and their variants
+        self._read_to = 0  # how far the current exact check has read the text
 
     def _add(self, owner: tuple[str, str], names: list[str]) -> None:
         spellings: dict[tuple[str, ...], list[bool]] = {}
@@ -776,17 +788,24 @@ class Matcher:
     def _find_batch(self, texts: list[str]) -> list[list[Mention]]:
         assert self._screen is not None
         # what the matcher remembers stays bounded on any corpus
-        if len(self._chunks) + len(self._tail_plans) > _SEEN_LIMIT:
+        if len(self._chunks) + len(self._tail_plans) + self._remembered > _SEEN_LIMIT:
             self._chunks.clear()
             self._tail_plans.clear()
+            self._contexts.clear()
+            self._remembered = 0
         return [
             self._find_at(text, starts)
             for text, starts in zip(texts, self._screen.starts(texts))
         ]
 
     def _find_at(self, text: str, starts: list[int]) -> list[Mention]:
-        """The names that begin in the pieces of text holding one of the ``starts``."""
-        found: list[tuple[int, int, _Entry]] = []
+        """The names that begin in the pieces of text holding one of the ``starts``.
+
+        The exact check at a place reads the text from the word before it (an article may
+        stand there) to as far as the name could go on. What it found is remembered with
+        exactly that text; the same text around another place gives the same names there.
+        """
+        found: list[_Hit] = []
         reach = -1
         for at in starts:
             # the rest of a piece is examined with its first place (its plans see every word)
@@ -795,7 +814,24 @@ class Matcher:
             piece = _NON_SPACE.match(text, at)
             assert piece is not None  # a start is a word character
             reach = piece.end()
-            self._match_tail(text, piece.group(), (at,), found)
+            tail = piece.group()
+            # a piece none of whose words begins a name (the screen lets some through)
+            if not self._plans(tail):
+                continue
+            context = (text[_context_start(text, at) : at], tail)
+            for after, to_end, names in self._contexts.get(context, ()):
+                if text.startswith(after, reach) and (
+                    not to_end or reach + len(after) == len(text)
+                ):
+                    found.extend((at + start, at + end, entry) for start, end, entry in names)
+                    break
+            else:
+                mark, self._read_to = len(found), reach
+                self._match_tail(text, tail, (at,), found)
+                names = tuple((start - at, end - at, entry) for start, end, entry in found[mark:])
+                known = (text[reach : self._read_to], self._read_to >= len(text), names)
+                self._contexts.setdefault(context, []).append(known)
+                self._remembered += 1
         # leftmost first, then longest; a name inside or across a kept one is dropped
         mentions: list[Mention] = []
         reach = -1
@@ -868,6 +904,7 @@ class Matcher:
         position = end
         # the next word may lie past pieces of punctuation alone ("Karam - al-Myessar")
         while (following := _NON_SPACE.search(text, position)) is not None:
+            self._note_read(text, following)
             tokens = self._tokens(following.group())
             if tokens:
                 break
@@ -875,12 +912,17 @@ class Matcher:
                 return False
             position = following.end()
         else:
+            self._note_read(text, None)
             return False
         if not joins_name(text[end : following.start() + tokens[0].start]):
             return False
         keys, key = plan.open, tokens[0].key
         # an article (the last word so far or the next one) may hide the rest: the slow way
         return (*keys, key) in self._prefixes or may_drop(key) or may_drop(keys[-1])
+
+    def _note_read(self, text: str, following: re.Match[str] | None) -> None:
+        """Remembers how far the exact check read: to the next piece, or to the end."""
+        self._read_to = max(self._read_to, len(text) if following is None else following.end())
 
     def _tokens(self, chunk: str) -> tuple[Token, ...]:
         tokens = self._chunks.get(chunk)
@@ -908,6 +950,7 @@ class Matcher:
                 if rest and not joins_name(rest):
                     return keys, ends, False
                 following = _NON_SPACE.search(text, position)
+                self._note_read(text, following)
                 if following is None:
                     return keys, ends, True
                 base, position, i = following.start(), following.end(), 0
@@ -1015,15 +1058,27 @@ class Matcher:
         return self._members[group_id]
 
 
+def _context_start(text: str, at: int) -> int:
+    """Where the text that the exact check may read before offset ``at`` begins: the
+    joiners an article lookback crosses, the word before them, and one more character."""
+    start, floor = at, at - _ARTICLE_LOOKBACK
+    while start > 0 and text[start - 1] in JOINERS and start > floor:
+        start -= 1
+    while start > 0:
+        char = text[start - 1]
+        if not (char.isalnum() or char in _MARKS_AND_APOSTROPHES):
+            break
+        start -= 1
+    return max(0, start - 1)
+
+
 def _starts_word(text: str, at: int) -> bool:
     """True when a word of ``text`` (as ``tokenize`` cuts it) starts at offset ``at``."""
     if at == 0:
         return True
     before = text[at - 1]
-    if _is_word_char(before):
-        return False
     if before not in APOSTROPHES:
-        return True
+        return not _is_word_char(before)
     # after an apostrophe: a word of its own unless the apostrophe is inside a word
     # (Sha'ar), where only an elision at the word's start splits it (d'Alep, not x'd'Alep)
     apostrophe = start = at - 1
@@ -1037,8 +1092,13 @@ def _starts_word(text: str, at: int) -> bool:
         )
     ):
         start -= 1
-    return start == apostrophe or text[start:apostrophe].casefold() in ELISIONS
+    if start == apostrophe:
+        # nothing before it: a word starts here, unless the apostrophe is a letter (ʼ, ʿ)
+        # and so the first character of the word itself
+        return not _is_word_char(before)
+    return text[start:apostrophe].casefold() in ELISIONS
 
 
 def _is_word_char(char: str) -> bool:
-    return char.isalnum() or unicodedata.combining(char) != 0
+    """A character of a word as ``tokenize`` cuts words (letters, digits, listed marks)."""
+    return char.isalnum() or char in WORD_MARKS

@@ -18,6 +18,8 @@ STATUSES = ("captured", "partial", "held", "lost", "contested", "besieged", "tar
 # statuses that say who holds ground (they move shares)
 HOLDING_STATUSES = ("captured", "partial", "held", "lost")
 DATE_PRECISIONS = ("day", "approximate")
+# marks a side's fill may carry, for readers who cannot tell its colour apart (render draws them)
+SIDE_PATTERNS = ("dots", "rings")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ the Arabic article (``al-``, ``ash-``, ...) before another word and the French e
 (``d'``, ``l'``). Every rewrite is data, in ``RULES`` below.
 
 Two helpers keep the gazetteer pass cheap (see ``gazetteer.Matcher``): ``loose_signature``,
-a set of consonant classes that every rewrite preserves, rejects most words with one
-``str.translate``; ``capital_tail_pattern`` finds where a proper name can start.
+a set of consonant classes that every rewrite preserves, and ``WordScreen``, which finds in
+C (numpy), for a whole batch of texts at once, the few words whose classes in order are
+those of a wanted key: only there does the matcher look at the words themselves.
 """
 
 from __future__ import annotations
@@ -313,25 +314,29 @@ def may_drop(key: str) -> bool:
 #
 # Looking at every word of a corpus in Python costs more than the rest of the gazetteer pass.
 # ``WordScreen`` looks at every character with one table lookup instead (numpy, in C): each
-# character gets a small code (word character or not, capital, apostrophe, consonant class
-# as in ``loose_signature`` with every digit one class), the text is cut into runs of word
-# characters, and a run is kept when it may begin a wanted word:
+# character gets a small code (word character or not, capital, apostrophe, and its class of
+# ``screen_classes`` in ``RULES``), the text is cut into runs of word characters, and a run
+# is kept when it may begin a wanted word:
 #
-# - in capitals (or in a script without case): its consonant classes in order, repeats
-#   merged ("Kallassé": K L K), are those of a wanted key, and so is the kind of its first
-#   letter (vowel, h, or the consonant's class). Every rewrite of ``word_key`` keeps both,
-#   so a word whose key is wanted always passes. A word that goes on past an apostrophe
-#   (Sha'ar) passes when its first run begins the classes of a wanted key;
+# - in capitals (or in a script without case): its classes in order, repeats merged and a
+#   last run of the class of "a" dropped ("Kallassé": K a L a K), are those of a wanted key,
+#   and so is whether it begins with h. Every rewrite of ``word_key`` keeps both (the
+#   ``words`` rewrites aside: the screen also knows the words they rewrite), so a word whose
+#   key is wanted always passes. A word that goes on past an apostrophe (Sha'ar) passes when
+#   its first run begins the classes of a wanted key; an elision (L'armée) never passes;
 # - as the gazetteer writes it (a first word in lower case): its length, first two
 #   characters and last one hash like those of a wanted spelling.
 #
-# A character the tables are not sure of (a script the loose table does not know, a letter
-# of two classes, a combining mark first) lets its run pass. The screen only narrows where
-# the exact matcher looks; hash collisions only let more runs pass.
+# A character the tables are not sure of (a script they do not know, one character of two
+# classes, a mark first) lets its run pass. The screen only narrows where the exact matcher
+# looks: hash collisions only let more runs pass. ``tests/test_corpus.py`` holds it to that.
 
 _SCREEN_LETTERS: dict[str, int] = {
-    letter: number + 1 for number, letters in enumerate(RULES["screen_classes"]) for letter in letters
+    letter: number + 1
+    for number, letters in enumerate(RULES["screen_classes"])
+    for letter in letters
 }
+_ARABIC_DELETE = RULES["arabic"]["delete"]
 _ARABIC_CLASS = len(RULES["screen_classes"]) + 1
 _DIGIT_CLASS = _ARABIC_CLASS + 1
 _FINAL_CLASS = _SCREEN_LETTERS["a"]  # the last run of this class is dropped
@@ -393,9 +398,6 @@ def first_kind(char: str) -> int:
     if not base or (char in _ARABIC_DELETE):
         return 0
     return _H_KIND if base[0] == "h" else _OTHER_KIND
-
-
-_ARABIC_DELETE = RULES["arabic"]["delete"]
 
 
 # the blocks whose letters the screen knows one by one (Latin, Greek, Cyrillic, Arabic,
@@ -497,7 +499,8 @@ class WordScreen:
             if run is not None:
                 word = run.group()
                 second = ord(word[1]) if len(word) > 1 else 0
-                self._literals[_literal_hash(len(word), ord(word[0]), second, ord(word[-1]))] = True
+                slot = _literal_hash(len(word), ord(word[0]), second, ord(word[-1]))
+                self._literals[slot] = True
                 self._literal_heads[min(ord(word[0]), 0xFFFF)] = True
         self._up = self._down = np.ones(1, dtype=np.uint64)
 
@@ -570,7 +573,9 @@ class WordScreen:
         # words in capitals, by their classes
         capital = np.flatnonzero((codes[begins] & _CAPITAL_BIT) != 0)
         if capital.size:
-            kept[capital] |= self._capital_runs(joined, numbers, codes, begins[capital], ends[capital])
+            kept[capital] |= self._capital_runs(
+                joined, numbers, codes, begins[capital], ends[capital]
+            )
         offsets = begins[kept]
         # back to each text's own offsets
         bounds = np.cumsum([0] + [len(text) + 1 for text in texts])
@@ -628,7 +633,8 @@ class WordScreen:
         going_on = (
             (ends < last) & ((after & _APOSTROPHE_BIT) != 0) & ((next_after & _WORD_BIT) != 0)
         )
-        passed = np.where(going_on, self._begun[slots], self._whole[slots]) | unsure | (kinds == 0)
+        passed = np.where(going_on, self._begun[slots], self._whole[slots])
+        passed |= unsure | (kinds == 0)
         # an elision (L'armée) is no word of a name: the word after it is screened on its own
         for i in np.flatnonzero(passed & going_on & (lengths <= _LONGEST_ELISION)).tolist():
             if text[begins[i] : ends[i]].casefold() in _ELISIONS:
@@ -644,6 +650,8 @@ def starts_capital(char: str) -> bool:
 # a word of a text (for looking back from a name to the word before it)
 TOKEN_PATTERN = _TOKEN.pattern
 WORD_CHAR_PATTERN = _WORD_CHAR
+# the marks that are word characters beside letters and digits (``str.isalnum``)
+WORD_MARKS = frozenset(re.findall(f"[{_MARKS}]", "".join(map(chr, range(0x0300, 0x2100)))))
 JOINERS = _JOINERS
 APOSTROPHES = _APOSTROPHES
 HYPHENS = _HYPHENS

@@ -38,7 +38,16 @@ from shapely.geometry.base import BaseGeometry
 
 from pipeline.corrections import CORRECTIONS_ARTICLE
 from pipeline.geometry import Area, district_areas
-from pipeline.model import Article, Claim, DistrictState, Evidence, Gazetteer, Side, Timeline
+from pipeline.model import (
+    SIDE_PATTERNS,
+    Article,
+    Claim,
+    DistrictState,
+    Evidence,
+    Gazetteer,
+    Side,
+    Timeline,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 LEAFLET_VERSION = "1.9.4"  # the same as package.json
@@ -59,7 +68,6 @@ PATTERN_OPACITY = 0.75
 PAPER = "#f2efe9"  # the basemap's land colour, seen through the fills
 # the marks a side may add to its fill (the gazetteer's optional ``pattern``), so that a map
 # printed in black and white still tells the sides apart; any other name draws no marks
-SIDE_PATTERNS = ("dots", "rings")
 MIN_COLOUR_DISTANCE = 15.0  # CIE76 delta E between two sides' fills, for every kind of vision
 
 # colour-vision deficiency in linear RGB, severity 1 (Machado, Oliveira & Fernandes, 2009)

@@ -7,13 +7,15 @@ their many spellings). Each measure runs in a fresh subprocess so that its peak 
 own. It prints, per corpus:
 
 - end to end, cold cache: ``corpus.extract_corpus`` over the files, in MB/s and articles/s;
-- the gazetteer pass alone (``Matcher.find`` over every article body), in MB/s;
+- the gazetteer pass alone (``Matcher.find_each`` over every article body), in MB/s;
 - peak memory (``resource.getrusage`` maxrss of the run and of its worker processes);
 - a no-op rebuild: ``python -m pipeline maps`` on the corpus with a warm cache (wall time);
 
 and, on the 2,000-article corpus, the full spaCy pipeline (every pipe) over every sentence of
-every article, side by side, and the speed-up. It checks that the claims are identical with
-and without the cache and with Dask, and prints each bar with ok / MISSED.
+a sample of its articles, side by side, and the speed-up. It checks that the claims are
+identical with and without the cache and with Dask, and prints each bar with ok / MISSED
+(exit status 1 for a missed bar with ``--strict``). The method and figures of past runs are
+in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ neutral:
   - "Les écoles de la ville sont fermées depuis {number2} jours."
   - "{Country} a annoncé {when} une aide de {number} millions d'euros."
   - "Les observateurs redoutent {fear} dans les prochains jours."
-  - "Des milliers de familles se sont installées dans des abris de fortune à la périphérie de la ville."
+  - "Des milliers de familles vivent dans des abris de fortune à la périphérie de la ville."
   - "{Speaker} a renouvelé son appel à {demand} lors d'une conférence de presse à {venue}."
   - "La situation humanitaire reste {feeling}, selon {org}."
   - "Cette annonce intervient après {topic}."
@@ -139,8 +141,8 @@ slots:
            l'agence officielle Sana, un responsable rebelle, des médecins sur place]
   when: [lundi, mardi, mercredi, jeudi, vendredi, samedi, dimanche, hier, dans la nuit,
          ce week-end, dans la matinée, en fin de journée, depuis l'aube, la veille]
-  later: [la semaine prochaine, lundi prochain, dans les prochains jours, jeudi, d'ici la fin du mois,
-          avant la fin de l'année, samedi]
+  later: [la semaine prochaine, lundi prochain, dans les prochains jours, jeudi,
+          d'ici la fin du mois, avant la fin de l'année, samedi]
   where: [depuis Genève, lors d'une visite à Ankara, devant la presse, dans un entretien télévisé,
           à l'issue d'une réunion à Bruxelles, dans un message vidéo, lors d'un point de presse]
   demand: [une trêve humanitaire, l'ouverture de couloirs sécurisés, l'arrêt immédiat des frappes,
@@ -162,8 +164,8 @@ slots:
   proposal: [un cessez-le-feu de 48 heures, une pause humanitaire, un plan d'évacuation,
              une conférence internationale, une résolution au Conseil de sécurité,
              la création de zones de sécurité]
-  accusation: [viser délibérément des civils, bloquer l'aide humanitaire, armer des groupes radicaux,
-               saboter les négociations, violer la trêve]
+  accusation: [viser délibérément des civils, bloquer l'aide humanitaire,
+               armer des groupes radicaux, saboter les négociations, violer la trêve]
   quote: [Nous ne pouvons pas rester les bras croisés, Le temps presse pour les civils,
           Il faut que les armes se taisent, Personne ne gagnera cette guerre,
           Nous avons besoin d'un accès immédiat, La communauté internationale a échoué]
@@ -202,7 +204,7 @@ class CorpusWriter:
         bank = yaml.safe_load(SENTENCES_YAML)
         self.neutral: list[str] = bank["neutral"]
         self.district: list[str] = bank["district"]
-        self.slots: dict[str, list[str]] = {k: [str(v) for v in vs] for k, vs in bank["slots"].items()}
+        self.slots = {slot: [str(v) for v in values] for slot, values in bank["slots"].items()}
         self.names = names
         self.random = random.Random(seed)
 
@@ -337,13 +339,15 @@ def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
         sample = paths[:: max(1, len(paths) // SPACY_SAMPLE)]
         texts = [read_article(path).text for path in sample]
         size = sum(len(text.encode("utf-8")) for text in texts)
-        cores = os.cpu_count() or 1
+        list(nlp.pipe(texts[:5]))  # warm
+        # one process, timed alone; the rate on every core is taken as that times the cores
+        # (spaCy's own n_process would add its start-up to its time: this favours spaCy)
         start = time.perf_counter()
-        tokens = sum(len(doc) for doc in nlp.pipe(texts, n_process=cores, batch_size=16))
+        tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=16))
         wall = time.perf_counter() - start
         return {
             "wall": wall, "sample_articles": len(texts), "sample_bytes": size, "tokens": tokens,
-            "pipes": list(nlp.pipe_names), "cores": cores,
+            "pipes": list(nlp.pipe_names), "cores": os.cpu_count() or 1,
         }
     if kind == "dask":
         from pipeline.corpus import extract_corpus_dask
@@ -392,7 +396,9 @@ def time_maps(folder: Path, gazetteer: Path, cache: Path, out: Path) -> float:
 def run_bench(sizes: tuple[int, ...], *, gazetteer: Path, work: Path) -> dict[str, Any]:
     """Every measure on every corpus; the figures, as a mapping."""
     writer = CorpusWriter(district_names(gazetteer))
-    figures: dict[str, Any] = {"sizes": {}, "load_before": os.getloadavg()}
+    figures: dict[str, Any] = {
+        "sizes": {}, "load_before": os.getloadavg(), "python_loop": python_loop_ms(),
+    }
     for size in sizes:
         folder, cache = work / f"corpus-{size}", work / f"cache-{size}"
         say(f"corpus of {size:,} articles: writing")
@@ -419,6 +425,19 @@ def run_bench(sizes: tuple[int, ...], *, gazetteer: Path, work: Path) -> dict[st
     return figures
 
 
+def python_loop_ms() -> float:
+    """How long this machine takes for ten million additions in a Python loop (best of 3):
+    a yardstick for comparing figures taken on machines of other speeds, or under load."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def say(text: str) -> None:
     print(f"  .. {text}", file=sys.stderr, flush=True)
 
@@ -427,7 +446,8 @@ def report(figures: dict[str, Any]) -> tuple[str, bool]:
     """The table of figures and the bars, as text; and whether every bar is met."""
     lines = [
         f"bench on {os.cpu_count()} cores; load average before {fmt_load(figures['load_before'])}, "
-        f"after {fmt_load(figures['load_after'])}",
+        f"after {fmt_load(figures['load_after'])}; a Python loop of 10^7 additions: "
+        f"{figures['python_loop']:.0f} ms",
         "",
         "| articles | MB | cold: s | MB/s | articles/s | gazetteer pass MB/s (CPU) | peak MB "
         "(main / worker) | warm: s | maps, first: s | maps, no-op: s |",
@@ -451,12 +471,14 @@ def report(figures: dict[str, Any]) -> tuple[str, bool]:
                    f">= {BAR_END_TO_END_MB_S}", rate >= BAR_END_TO_END_MB_S))
     if SPACY_SIDE_BY_SIDE in sizes:
         row = sizes[SPACY_SIDE_BY_SIDE]
-        spacy_rate = row["spacy"]["sample_bytes"] / 1e6 / row["spacy"]["wall"]
+        spacy = row["spacy"]
+        one_core = spacy["sample_bytes"] / 1e6 / spacy["wall"]
+        spacy_rate = one_core * spacy["cores"]
         ours = row["cold"]["body_bytes"] / 1e6 / row["cold"]["wall"]
-        lines += ["", f"full spaCy pipeline ({', '.join(row['spacy']['pipes'])}) on "
-                  f"{row['spacy']['sample_articles']} articles of the {SPACY_SIDE_BY_SIDE:,} "
-                  f"corpus, {row['spacy']['cores']} processes: {spacy_rate:.3f} MB/s "
-                  f"({row['spacy']['tokens'] / row['spacy']['wall']:.0f} tokens/s)"]
+        lines += ["", f"full spaCy pipeline ({', '.join(spacy['pipes'])}) over every sentence "
+                  f"of {spacy['sample_articles']} articles of the {SPACY_SIDE_BY_SIDE:,} corpus: "
+                  f"{one_core:.3f} MB/s on one core ({spacy['tokens'] / spacy['wall']:.0f} "
+                  f"tokens/s), so {spacy_rate:.3f} MB/s on {spacy['cores']} cores at best"]
         checks.append((f"speed-up over the full spaCy pipeline ({SPACY_SIDE_BY_SIDE:,})",
                        f"{ours / spacy_rate:.0f}x", f">= {BAR_SPEEDUP:.0f}x",
                        ours / spacy_rate >= BAR_SPEEDUP))
@@ -466,7 +488,9 @@ def report(figures: dict[str, Any]) -> tuple[str, bool]:
                      f"{row['dask']['wall']:.1f} s")
         checks.append(("claims identical: cold, warm cache, no cache, Dask",
                        "yes" if same else "NO", "yes", same))
-    slowest = min(r["gazetteer"]["body_bytes"] / 1e6 / r["gazetteer"]["wall"] for r in sizes.values())
+    slowest = min(
+        r["gazetteer"]["body_bytes"] / 1e6 / r["gazetteer"]["wall"] for r in sizes.values()
+    )
     checks.append(("gazetteer pass, slowest corpus (MB/s)", f"{slowest:.0f}",
                    f">= {BAR_GAZETTEER_MB_S:.0f}", slowest >= BAR_GAZETTEER_MB_S))
     noop = max(r["noop_maps"] for r in sizes.values())
@@ -498,6 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gazetteer", default=str(ROOT / "gazetteer" / "aleppo.yaml"))
     parser.add_argument("--keep", help="write the corpora and caches here and keep them")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a bar is missed")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -519,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.json:
         print(json.dumps(figures, indent=1, default=str))
-    return 0 if met else 1
+    return 1 if args.strict and not met else 0
 
 
 if __name__ == "__main__":

@@ -554,7 +554,8 @@ def test_a_manual_claim_changes_the_state_and_shows_as_a_correction(built: Path)
     assert [(c["article"], c["district"], c["side"], c["status"], c["date"]) for c in manual] == [
         ("corrections", "tariq-al-bab", "government", "captured", "2016-12-03")
     ]
-    assert manual[0]["quote"] == manual[0]["note"] == "no article of the test project reports it"
+    assert manual[0]["note"] == "no article of the test project reports it"
+    assert manual[0]["quote"] == "no article of the test project reports it (AFP, 3 December 2016)"
     assert all(c["correction"] == "false" for c in claims if c["article"] != "corrections")
     assert not [c for c in claims if c["district"] == "al-shaar"], "the rejected claim is gone"
 
@@ -572,7 +573,7 @@ def test_a_manual_claim_changes_the_state_and_shows_as_a_correction(built: Path)
     # on the map of that date, the popup's evidence carries the correction flag (a fourth 1)
     page = page_data(built / "outputs" / "maps" / "aleppo-2016-12-03.html")
     flagged = [page["quotes"][row[2]] for row in page["evidence"] if row[3:] == [1]]
-    assert flagged == ["no article of the test project reports it"]
+    assert flagged == ["no article of the test project reports it (AFP, 3 December 2016)"]
     assert (built / "outputs" / "maps" / "aleppo-2016-12-03.html").exists()
 
 

@@ -153,7 +153,9 @@ def test_claims_round_trip_exactly(tmp_path: Path) -> None:
         make_claim("qadi-askar", "captured", "government", "2016-12-05", confidence=0.8123),
         make_claim("al-shaar", "shelled", None, "2016-12-04", share=None),
         dataclasses.replace(
-            make_claim("bustan-al-basha", "lost", "rebels", "2016-10-06", share=0.5, gainer="government"),
+            make_claim(
+                "bustan-al-basha", "lost", "rebels", "2016-10-06", share=0.5, gainer="government"
+            ),
             via="old-city", name="Boustan « al » Bacha", note="note",
         ),
     ]

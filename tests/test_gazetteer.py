@@ -537,3 +537,17 @@ def test_find_agrees_with_the_definition_on_any_text(
     # one matcher for every example: what it remembers must never change an answer
     text = "".join(word + gap for word, gap in parts)
     assert matcher.find(text) == find_by_definition(small, text)
+
+
+def test_a_side_pattern_must_be_one_render_can_draw(tmp_path: Path):
+    shutil.copy(DATA / "farafra.geojson", tmp_path / "farafra.geojson")
+    text = SMALL.read_text(encoding="utf-8")
+    first_color = next(line for line in text.splitlines() if line.strip().startswith("color:"))
+    indent = first_color[: len(first_color) - len(first_color.lstrip())]
+    bad = text.replace(first_color, f"{first_color}\n{indent}pattern: stripes", 1)
+    path = write_yaml(tmp_path, bad)
+    line = bad.splitlines().index(f"{indent}pattern: stripes") + 1
+    [problem] = [p for p in problems_of(path) if "pattern" in p]
+    assert problem.endswith(f":{line}: side 'government': pattern must be one of dots, rings, got 'stripes'")
+    good = text.replace(first_color, f"{first_color}\n{indent}pattern: dots", 1)
+    assert load_gazetteer(write_yaml(tmp_path, good, "ok.yaml")).sides["government"].pattern == "dots"
