@@ -244,6 +244,8 @@ _PREPOSITIONS = frozenset(
     "parmi".split()
 )
 _PARTITIVES = frozenset(["de", "d'", "du", "des"])
+# words that open a noun phrase: what follows them belongs to the same complement
+_NOUN_PHRASE_OPENERS = _PARTITIVES | frozenset("le la les l' un une ce cet cette ces".split())
 _DETERMINERS = frozenset(
     "le la les l' un une des du ce cet cette ces son sa ses leur leurs nouvelle nouveau "
     "nouvel".split()
@@ -778,22 +780,7 @@ class _Sentence:
             return True
         if word in self.lexicon.clause_punctuation:
             return False
-        if word in (
-            "de",
-            "d'",
-            "du",
-            "des",
-            "le",
-            "la",
-            "les",
-            "l'",
-            "un",
-            "une",
-            "ce",
-            "cet",
-            "cette",
-            "ces",
-        ):
+        if word in _NOUN_PHRASE_OPENERS:
             return True
         if word in self.lexicon.place_nouns or word in self.lexicon.transparent:
             return word not in _PREPOSITIONS
@@ -1442,24 +1429,7 @@ def _run_word(state: _Sentence, j: int) -> bool:
     if j > 0 and (found := state.lexicon.coordination.match_at(state.folds, j - 1)) is not None:
         if found[1] == 2:
             return True  # the second word of « ainsi que »
-    if word in (
-        "de",
-        "d'",
-        "du",
-        "des",
-        "le",
-        "la",
-        "les",
-        "l'",
-        "un",
-        "une",
-        "ce",
-        "cet",
-        "cette",
-        "ces",
-        "et",
-        ",",
-    ):
+    if word in _NOUN_PHRASE_OPENERS or word in ("et", ","):
         return True
     if state.tokens[j].mention >= 0:
         return True
