@@ -108,6 +108,22 @@ def capture_images(
             launched.close()
 
 
+def serve_offline(route: Any, leaflet_dir: Path) -> bool:
+    """Answers a Playwright route with no network: a page from disk goes on, Leaflet's CDN
+    files come from the npm package. Returns False for anything else (the caller aborts it)."""
+    url = route.request.url
+    if url.startswith("file:"):
+        route.continue_()
+        return True
+    if "/npm/leaflet@" in url:
+        name = url.rsplit("/", 1)[1]
+        kind = "text/css" if name.endswith(".css") else "application/javascript"
+        headers = {"Access-Control-Allow-Origin": "*"}
+        route.fulfill(path=str(leaflet_dir / name), content_type=kind, headers=headers)
+        return True
+    return False
+
+
 def _capture(
     browser: Any,
     pages: Sequence[Path],
@@ -119,15 +135,7 @@ def _capture(
 ) -> list[Path]:
     def serve(route: Any) -> None:
         # the page itself from disk, Leaflet from the npm package, nothing else
-        url = route.request.url
-        if url.startswith("file:"):
-            route.continue_()
-        elif "/npm/leaflet@" in url:
-            name = url.rsplit("/", 1)[1]
-            kind = "text/css" if name.endswith(".css") else "application/javascript"
-            headers = {"Access-Control-Allow-Origin": "*"}
-            route.fulfill(path=str(leaflet / name), content_type=kind, headers=headers)
-        else:
+        if not serve_offline(route, leaflet):
             route.abort()
 
     viewport = {"width": size[0], "height": size[1]}

@@ -6,7 +6,6 @@ of node_modules/leaflet/dist. Tile requests are aborted, so no test needs the in
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,15 +13,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from pipeline.images import CHROMIUM, CHROMIUM_ARGS, serve_offline
+
 TILE_HOST = "tile.openstreetmap.org"
 
 
@@ -42,7 +34,7 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"chromium is not installed ({CHROMIUM}); `apt-get install chromium`")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield launched
         launched.close()
 
@@ -94,21 +86,11 @@ def visit(contexts: dict[bool, Any], leaflet_dir: Path) -> Iterator[Any]:
             dialog.dismiss()
 
         def on_request(route: Any) -> None:
-            url = route.request.url
-            if url.startswith("file:"):
-                route.continue_()
-            elif "/npm/leaflet@" in url:
-                name = url.rsplit("/", 1)[1]
-                kind = "text/css" if name.endswith(".css") else "application/javascript"
-                route.fulfill(
-                    path=str(leaflet_dir / name),
-                    content_type=kind,
-                    headers={"Access-Control-Allow-Origin": "*"},
-                )
-            else:
-                if TILE_HOST in url:
-                    seen.tiles_aborted += 1
-                route.abort()
+            if serve_offline(route, leaflet_dir):
+                return
+            if TILE_HOST in route.request.url:
+                seen.tiles_aborted += 1
+            route.abort()
 
         page.on("console", on_console)
         page.on("pageerror", lambda exc: seen.errors.append(f"page error: {exc}"))
