@@ -98,12 +98,16 @@ def is_article_file(path: str | Path) -> bool:
     The name decides, not what stands there: a folder, a broken link or a pipe named like an
     article is a problem to report (``read_article``), not a file to skip in silence.
     """
-    name = Path(path).name
+    return is_article_name(os.path.basename(path)) and os.path.lexists(path)
+
+
+def is_article_name(name: str) -> bool:
+    """``is_article_file`` for a name in a folder listing (no look at the file)."""
+    stem, suffix = os.path.splitext(name)
     return (
-        Path(name).suffix.lower() in ARTICLE_SUFFIXES
+        suffix.lower() in ARTICLE_SUFFIXES
         and not name.startswith(".")
-        and Path(name).stem.lower() != "readme"
-        and os.path.lexists(path)
+        and stem.lower() != "readme"
     )
 
 

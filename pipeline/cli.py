@@ -249,6 +249,28 @@ def run_suggest(args: argparse.Namespace) -> int:
 
 
 def run_maps(args: argparse.Namespace) -> int:
+    from pipeline import build
+
+    command = build.Command(
+        gazetteer=args.gazetteer, seeds=args.seeds, out=args.out, owned_dirs=OWNED_DIRS,
+        owned_files=OWNED_FILES, corrections=str(Path(args.seeds) / CORRECTIONS_FILE),
+    )
+    # nothing read or made has changed since the last build: its pages stand
+    summary = build.unchanged_build(command)
+    if summary is not None:
+        print(summary)
+        return 0
+    inputs = build.snapshot_inputs(command)
+    build.forget_build(command)
+    summary, gazetteer_files = make_maps(args)
+    build.record_build(command, inputs=inputs, gazetteer_files=gazetteer_files, summary=summary)
+    print(summary)
+    return 0
+
+
+def make_maps(args: argparse.Namespace) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The whole pipeline into ``args.out``; returns the line that says what it made, and
+    the files the gazetteer was read from besides its YAML (``Gazetteer.files``)."""
     from pipeline.render import render_outputs
     from pipeline.timeline import build_timeline
 
@@ -270,8 +292,8 @@ def run_maps(args: argparse.Namespace) -> int:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     dates = len(timeline.dates)
-    print(f"{len(relative)} files in {out}/ ({dates} map dates, {len(claims)} claims)")
-    return 0
+    summary = f"{len(relative)} files in {out}/ ({dates} map dates, {len(claims)} claims)"
+    return summary, gazetteer.files
 
 
 def publish(staging: Path, out: Path, files: list[Path]) -> None:

@@ -2461,9 +2461,15 @@ def _parse_subject(state: _Sentence, hit: _CueHit) -> tuple[str | None, str, str
 
 @functools.lru_cache(maxsize=1)
 def load_nlp() -> Any:
-    """spaCy's small French model with only the tagger and the parser (loaded once per process)."""
+    """spaCy's small French model with only the tagger and the parser (loaded once per process).
+
+    Its tokenizer's regular expressions come compiled from the cache folder when a run
+    before compiled them (``regex_cache``): the largest takes seconds to compile."""
     import spacy
 
+    from pipeline.regex_cache import preload_patterns, tokenizer_patterns
+
+    preload_patterns(tokenizer_patterns(SPACY_MODEL))
     return spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
 
 

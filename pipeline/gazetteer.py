@@ -127,6 +127,10 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
         ),
         credit=credit,
         version=digest.hexdigest(),
+        files=tuple(
+            (str(reader.base_dir / name), hashlib.sha256(content).hexdigest())
+            for name, content in sorted(reader.boundary_files.items())
+        ),
     )
 
 

@@ -86,6 +86,8 @@ class Gazetteer:
     groups: tuple[Group, ...] = ()
     credit: str = ""
     version: str = ""  # content hash of the gazetteer file, for caches
+    # the other files it was read from (boundary GeoJSON): (path, SHA-256 of the content read)
+    files: tuple[tuple[str, str], ...] = ()
 
     def district(self, district_id: str) -> District:
         for d in self.districts:

@@ -36,6 +36,16 @@ from branca.element import Element, Figure
 from markupsafe import Markup, escape
 from shapely.geometry.base import BaseGeometry
 
+from pipeline.assets import (  # noqa: F401 (LEAFLET_* and find_leaflet: the render API)
+    INLINE_ENV,
+    LEAFLET_CDN,
+    LEAFLET_DIR_ENV,
+    LEAFLET_SRI,
+    LEAFLET_VERSION,
+    Assets,
+    choose_assets,
+    find_leaflet,
+)
 from pipeline.corrections import CORRECTIONS_ARTICLE
 from pipeline.geometry import Area, district_areas
 from pipeline.model import (
@@ -50,15 +60,6 @@ from pipeline.model import (
 )
 
 TEMPLATES = Path(__file__).with_name("templates")
-LEAFLET_VERSION = "1.9.4"  # the same as package.json
-LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
-# subresource integrity of the CDN files (tests compare them with the npm package)
-LEAFLET_SRI = {
-    "leaflet.js": "sha384-cxOPjt7s7Iz04uaHJceBmS+qpjv2JkIHNVcuOrM+YHwZOmJGBXI00mdUXEq65HTH",
-    "leaflet.css": "sha384-sHL9NAb7lN7rfvG5lfHpm643Xkcjzp4jFvuavGOndn6pjVqS6ny56CAt3nsEVT4H",
-}
-INLINE_ENV = "PIPELINE_INLINE_ASSETS"  # "1": inline Leaflet from node_modules
-LEAFLET_DIR_ENV = "PIPELINE_LEAFLET_DIR"  # the folder of leaflet.js, if not node_modules
 BASE_URL_ENV = "PIPELINE_BASE_URL"  # prefix of the iframe snippets in the index
 TILES = "OpenStreetMap Mapnik"
 SCALE = 100_000  # coordinates travel as integers of 1e-5 degree
@@ -180,61 +181,6 @@ def palette_problems(
                     f"(colour distance {distance:.1f}, need {min_distance:.0f})"
                 )
     return problems
-
-
-# --- assets: Leaflet from the CDN, or inlined from the npm package ----------------------
-
-
-@dataclass(frozen=True)
-class Assets:
-    """The Leaflet script and stylesheet, as tags to put in the page head."""
-
-    head: str
-
-    @classmethod
-    def from_cdn(cls) -> Assets:
-        css, js = (f"{LEAFLET_CDN}/{name}" for name in ("leaflet.css", "leaflet.js"))
-        head = (
-            f'<link rel="stylesheet" href="{css}" integrity="{LEAFLET_SRI["leaflet.css"]}" '
-            'crossorigin="anonymous">\n'
-            f'<script src="{js}" integrity="{LEAFLET_SRI["leaflet.js"]}" '
-            'crossorigin="anonymous"></script>'
-        )
-        return cls(head=head)
-
-    @classmethod
-    def inline(cls, folder: Path | None = None) -> Assets:
-        folder = folder or find_leaflet()
-        css = (folder / "leaflet.css").read_text(encoding="utf-8")
-        js = (folder / "leaflet.js").read_text(encoding="utf-8")
-        # a closing tag inside would end the inline block early
-        for name, text, tag in (("leaflet.css", css, "</style"), ("leaflet.js", js, "</script")):
-            if tag in text.lower():
-                msg = f"{folder / name} contains {tag!r}; it cannot be inlined"
-                raise ValueError(msg)
-        return cls(head=f"<style>{css.strip()}</style>\n<script>{js.strip()}</script>")
-
-
-def find_leaflet() -> Path:
-    """The folder of leaflet.js: ``$PIPELINE_LEAFLET_DIR``, else node_modules beside the project."""
-    candidates = []
-    if os.environ.get(LEAFLET_DIR_ENV):
-        candidates.append(Path(os.environ[LEAFLET_DIR_ENV]))
-    for root in (Path(__file__).resolve().parents[1], Path.cwd()):
-        candidates.append(root / "node_modules" / "leaflet" / "dist")
-    for folder in candidates:
-        if (folder / "leaflet.js").is_file() and (folder / "leaflet.css").is_file():
-            return folder
-    tried = ", ".join(str(c) for c in candidates)
-    msg = f"Leaflet not found (tried {tried}); run `npm ci` in the project folder"
-    raise FileNotFoundError(msg)
-
-
-def choose_assets(inline_assets: bool | None) -> Assets:
-    """Inline when asked, or when ``$PIPELINE_INLINE_ASSETS`` is set; else the CDN."""
-    if inline_assets is None:
-        inline_assets = os.environ.get(INLINE_ENV, "").strip().lower() in ("1", "true", "yes")
-    return Assets.inline() if inline_assets else Assets.from_cdn()
 
 
 # --- escaping -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import shapely
 import yaml
 from builders import day, make_claim, make_gazetteer
 
-from pipeline import render
+from pipeline import assets, render
 from pipeline.model import Article, Claim, District, Gazetteer, Point, Timeline
 from pipeline.render import (
     colour_distances,
@@ -570,7 +570,7 @@ def test_missing_leaflet_for_inlining_says_what_to_do(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv(render.LEAFLET_DIR_ENV, str(tmp_path))
-    monkeypatch.setattr(render, "__file__", str(tmp_path / "pipeline" / "render.py"))
+    monkeypatch.setattr(assets, "__file__", str(tmp_path / "pipeline" / "assets.py"))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="run `npm ci`"):
         render.find_leaflet()
