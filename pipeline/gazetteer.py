@@ -12,6 +12,7 @@ few places where a name can start, and the exact check runs only there (see ``Ma
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -47,6 +48,7 @@ from pipeline.normalize import (
     name_tokens,
     starts_capital,
     tokenize,
+    word_key,
 )
 
 KINDS = ("district", "landmark", "industrial", "camp")
@@ -693,6 +695,8 @@ class _Plan:
 
 
 _NON_SPACE = re.compile(r"\S+")
+# a piece of text with the spaces before it, or the spaces that end the text
+_UNIT = re.compile(r"\s*\S+|\s*\Z")
 # what a word may hold beside letters and digits, looking back from a place
 _MARKS_AND_APOSTROPHES = WORD_MARKS | frozenset(APOSTROPHES)
 # a name found: start, end, entry
@@ -703,6 +707,11 @@ _WORD_BEFORE = re.compile(rf"(?<!{WORD_CHAR_PATTERN})({TOKEN_PATTERN})([{re.esca
 _ARTICLE_LOOKBACK = 16
 # the consonant classes of the free article (al, el)
 _ARTICLE_CLASSES = frozenset({"L"})
+# what the exact check may read before a place, at most (see ``Matcher._root``)
+_WINDOW = _ARTICLE_LOOKBACK + 1
+_APOSTROPHE = re.compile(f"[{re.escape(APOSTROPHES)}]")
+# apostrophes that are letters too (ʼ, ʿ): a word of letters may hold them
+_LETTER_APOSTROPHES = frozenset(c for c in APOSTROPHES if c.isalpha())
 # pieces of text and contexts examined once and remembered; past this many, forgotten
 _SEEN_LIMIT = 200_000
 # articles screened together (one numpy pass), in ``find_each``
@@ -717,7 +726,8 @@ class Matcher:
     those of a first word of some name, and at the words that the gazetteer itself writes
     in lower case (``vieille ville``), as written. ``normalize.WordScreen`` finds those
     places for a whole batch of texts in C; the exact check runs only there, and what it
-    learns of each piece of text (from the word to the next space) is remembered. A name
+    finds is remembered by all it read: the piece of text (from the word to the next space),
+    what stands before it and the pieces after it (see ``_find_at``). A name
     written in lower case in the gazetteer is thus found in lower case only in the
     gazetteer's own spelling of its first word; in capitals, in any.
     """
@@ -748,10 +758,15 @@ class Matcher:
         self._screen: WordScreen | None = None  # built on the first search
         self._chunks: dict[str, tuple[Token, ...]] = {}
         self._tail_plans: dict[str, tuple[_Plan, ...]] = {}
-        # what the exact check found around a place, by the text it read there (see _find_at)
-        self._contexts: dict[tuple[str, str], list[tuple[str, bool, tuple[_Hit, ...]]]] = {}
-        self._remembered = 0  # contexts and their variants
+        # what the exact check found at a place, by what it read there (see _find_at)
+        self._places: dict[tuple[str, int | str], Any] = {}
+        self._remembered = 0  # the entries of that tree
         self._read_to = 0  # how far the current exact check has read the text
+        self._read_end = False  # whether it looked past the last piece of the text
+        # words of letters alone, and whether each is the free article before a space
+        self._article_words: dict[str, bool] = {}
+        # the same tree by the text from _WINDOW characters before a place to its piece's end
+        self._windows: dict[str | None, Any] = {}
 
     def _add(self, owner: tuple[str, str], names: list[str]) -> None:
         spellings: dict[tuple[str, ...], list[bool]] = {}
@@ -792,50 +807,60 @@ class Matcher:
     def _find_batch(self, texts: list[str]) -> list[list[Mention]]:
         assert self._screen is not None
         # what the matcher remembers stays bounded on any corpus
-        if len(self._chunks) + len(self._tail_plans) + self._remembered > _SEEN_LIMIT:
+        remembered = len(self._chunks) + len(self._tail_plans) + len(self._windows)
+        if remembered + len(self._article_words) + self._remembered > _SEEN_LIMIT:
             self._chunks.clear()
             self._tail_plans.clear()
-            self._contexts.clear()
+            self._places.clear()
+            self._windows.clear()
+            self._article_words.clear()
             self._remembered = 0
         return [
-            self._find_at(text, starts)
-            for text, starts in zip(texts, self._screen.starts(texts))
+            self._find_at(text, *places) if places[0] else []
+            for text, places in zip(texts, self._screen.places(texts))
         ]
 
-    def _find_at(self, text: str, starts: list[int]) -> list[Mention]:
-        """The names that begin in the pieces of text holding one of the ``starts``.
+    def _find_at(
+        self, text: str, starts: list[int], ends: list[int], nexts: list[int]
+    ) -> list[Mention]:
+        """The names that begin in the pieces of text at the ``starts`` (one place a piece;
+        ``ends``: where each piece ends, ``nexts``: where the piece after it ends, or -1).
 
-        The exact check at a place reads the text from the word before it (an article may
-        stand there) to as far as the name could go on. What it found is remembered with
-        exactly that text; the same text around another place gives the same names there.
+        The exact check at a place reads the piece of text there (up to the next space),
+        what stands before it (only through the state ``_before`` gives), and the pieces
+        after it one by one for as long as a name may go on. What it found is remembered in
+        a tree: by the piece and that state, then by each whole piece it read after (a piece
+        that merely begins the same, "ce" and "cemetery", is another key); the same piece,
+        state and pieces elsewhere give the same names there. The tree's entry for a piece
+        and its state is also found by the text from ``_WINDOW`` characters before the place
+        to the piece's end, which is most often the same: one lookup instead of the state.
         """
         found: list[_Hit] = []
-        reach = -1
-        for at in starts:
-            # the rest of a piece is examined with its first place (its plans see every word)
-            if at < reach:
-                continue
-            piece = _NON_SPACE.match(text, at)
-            assert piece is not None  # a start is a word character
-            reach = piece.end()
-            tail = piece.group()
-            # a piece none of whose words begins a name (the screen lets some through)
-            if not self._plans(tail):
-                continue
-            context = (text[_context_start(text, at) : at], tail)
-            for after, to_end, names in self._contexts.get(context, ()):
-                if text.startswith(after, reach) and (
-                    not to_end or reach + len(after) == len(text)
-                ):
-                    found.extend((at + start, at + end, entry) for start, end, entry in names)
-                    break
-            else:
-                mark, self._read_to = len(found), reach
-                self._match_tail(text, tail, (at,), found)
-                names = tuple((start - at, end - at, entry) for start, end, entry in found[mark:])
-                known = (text[reach : self._read_to], self._read_to >= len(text), names)
-                self._contexts.setdefault(context, []).append(known)
-                self._remembered += 1
+        windows = self._windows
+        for at, reach, after in zip(starts, ends, nexts):
+            # most places are found again with the same text before them and the same piece
+            window = text[at - _WINDOW : reach] if at >= _WINDOW else None
+            node = windows.get(window)
+            if node is None:
+                node = self._root(text, at, reach, window)
+            if node.__class__ is dict:
+                # the next piece (the screen found its end), then any others
+                if after < 0:
+                    node, position = node.get(text[reach:]), len(text)
+                else:
+                    node, position = node.get(text[reach:after]), after
+                while node.__class__ is dict:
+                    unit = _UNIT.match(text, position)
+                    assert unit is not None  # one of its branches always matches
+                    node = node.get(unit.group())
+                    position = unit.end()
+                if node is None:
+                    before = self._state(text, at)
+                    node = self._examine(text, at, reach, text[at:reach], before)
+            if node:
+                found.extend([(at + start, at + end, entry) for start, end, entry in node])
+        if not found:
+            return []
         # leftmost first, then longest; a name inside or across a kept one is dropped
         mentions: list[Mention] = []
         reach = -1
@@ -844,6 +869,93 @@ class Matcher:
                 mentions.append(Mention(start, end, text[start:end], entry.kind, entry.target))
                 reach = end
         return mentions
+
+    def _root(self, text: str, at: int, reach: int, window: str | None) -> Any:
+        """What the tree holds for the piece at ``at`` and what stands before it (examined
+        if new); remembered by ``window`` when that text decides it."""
+        tail = text[at:reach]
+        plans = self._tail_plans.get(tail)
+        if plans is None:
+            plans = self._plans(tail)
+        # a piece none of whose words begins a name (the screen lets some through)
+        if not plans:
+            root: Any = ()
+        else:
+            before = self._state(text, at)
+            root = self._places.get((tail, before))
+            if root is None:
+                self._examine(text, at, reach, tail, before)
+                root = self._places[(tail, before)]
+            # the window holds what the check reads before the place unless an apostrophe
+            # makes it read the word before whole
+            if before.__class__ is not int or _APOSTROPHE.search(text, at - _WINDOW, at):
+                window = None
+        if window is not None:
+            self._windows[window] = root
+        return root
+
+    def _state(self, text: str, at: int) -> int | str:
+        """What the exact check at ``at`` may learn of the text before it (see ``_before``),
+        looked up most often: a space after a word of letters whose kind is known (an
+        article or not), or after a character that cannot end an article."""
+        if at > 1 and text[at - 1] == " ":
+            char = text[at - 2]
+            plain = _PLAIN_ENDS.get(char)
+            if plain is None:
+                plain = _plain_end(char)
+            if plain:
+                return 0
+            space = text.rfind(" ", max(0, at - _ARTICLE_LOOKBACK - 1), at - 1)
+            article = self._article_words.get(text[space + 1 : at - 1])
+            if article is not None and space >= 0:
+                return at - space - 1 if article else 0
+        return self._before(text, at)
+
+    def _before(self, text: str, at: int) -> int | str:
+        """What the exact check at ``at`` may learn of the text before it.
+
+        At the start of a word after anything but an apostrophe, the exact check reads the
+        text before only to find the name's article: how far back it starts is all that
+        counts. Otherwise (after an apostrophe, or inside a word) it may read the word
+        before itself: that text, as ``_context_start`` bounds it.
+        """
+        if at == 0:
+            return 0
+        if text[at - 1] not in APOSTROPHES and _starts_word(text, at):
+            return at - self._article_before(text, at)
+        return text[_context_start(text, at) : at]
+
+    def _examine(
+        self, text: str, at: int, reach: int, tail: str, before: int | str
+    ) -> tuple[_Hit, ...]:
+        """The exact check at ``at`` (a place not seen before), remembered in the tree."""
+        found: list[_Hit] = []
+        self._read_to, self._read_end = reach, False
+        self._match_tail(text, tail, (at,), found)
+        names = tuple((start - at, end - at, entry) for start, end, entry in found)
+        # the pieces the check read after its own, one key each; then the end, if it saw it
+        units: list[str] = []
+        position = reach
+        while position < self._read_to:
+            unit = _UNIT.match(text, position)
+            assert unit is not None
+            units.append(unit.group())
+            position = unit.end()
+        if self._read_end and (not units or not units[-1].isspace()):
+            units.append("")
+        parent: dict[Any, Any] = self._places
+        key: Any = (tail, before)
+        for unit in units:
+            child = parent.get(key)
+            if child is None:
+                child = parent[key] = {}
+            # the check reads the same pieces wherever it begins the same way
+            assert child.__class__ is dict
+            parent, key = child, unit
+            self._remembered += 1
+        parent[key] = names
+        self._remembered += 1
+        return names
 
     def _match_tail(
         self, text: str, tail: str, offsets: Iterable[int], found: list[tuple[int, int, _Entry]]
@@ -926,7 +1038,10 @@ class Matcher:
 
     def _note_read(self, text: str, following: re.Match[str] | None) -> None:
         """Remembers how far the exact check read: to the next piece, or to the end."""
-        self._read_to = max(self._read_to, len(text) if following is None else following.end())
+        if following is None:
+            self._read_to, self._read_end = len(text), True
+        else:
+            self._read_to = max(self._read_to, following.end())
 
     def _tokens(self, chunk: str) -> tuple[Token, ...]:
         tokens = self._chunks.get(chunk)
@@ -1009,6 +1124,19 @@ class Matcher:
         """The start of a name, moved back over its article (al-Shaar, al Shaar)."""
         if start == 0:
             return start
+        # most often one space follows a word of letters alone after a space: that word is
+        # what the pattern below would find, with no pattern needed
+        end = start - 1
+        if text[end] == " " and end > 0 and text[end - 1] not in JOINERS:
+            if not _may_end_article(text[end - 1]):
+                return start
+            space = text.rfind(" ", max(0, start - _ARTICLE_LOOKBACK - 1), end)
+            word = text[space + 1 : end]
+            if space >= 0 and word.isalpha() and _LETTER_APOSTROPHES.isdisjoint(word):
+                article = self._article_words.get(word)
+                if article is None:
+                    article = self._article_words[word] = is_article(word_key(word), " ")
+                return space + 1 if article else start
         # most names follow a space after a word that cannot be an article: done here
         end = start
         while end > 0 and text[end - 1] in JOINERS and start - end < _ARTICLE_LOOKBACK:
@@ -1017,16 +1145,16 @@ class Matcher:
             return start
         # written apart, only the free article (al, el, ala...) counts: it ends in l or a vowel
         hyphenated = any(c in HYPHENS for c in text[end:start])
-        if not hyphenated and not loose_signature(text[end - 1]) <= _ARTICLE_CLASSES:
+        if not hyphenated and not _may_end_article(text[end - 1]):
             return start
         match = _WORD_BEFORE.search(text, max(0, start - _ARTICLE_LOOKBACK), start)
         if match is None or not _starts_word(text, match.start(1)):
             return start
         # the last word of what stands before ("d'as-Sukkari": "as")
-        word = self._tokens(match.group(1))
-        if not word or word[-1].elision or not is_article(word[-1].key, match.group(2)):
+        tokens = self._tokens(match.group(1))
+        if not tokens or tokens[-1].elision or not is_article(tokens[-1].key, match.group(2)):
             return start
-        return match.start(1) + word[-1].start
+        return match.start(1) + tokens[-1].start
 
     # resolving one name -----------------------------------------------------------------
 
@@ -1074,6 +1202,30 @@ def _context_start(text: str, at: int) -> int:
             break
         start -= 1
     return max(0, start - 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_end_article(char: str) -> bool:
+    """True when a word ending in ``char`` may be the free article (al, el): its consonant
+    classes are those of the article's (l) or none."""
+    return loose_signature(char) <= _ARTICLE_CLASSES
+
+
+def _plain_end(char: str) -> bool:
+    """True when a name after this character and one space has no article before it: the
+    character is no joiner, and either no word character or none that may end an article."""
+    plain = char not in JOINERS and (
+        not _WORD_CHAR.fullmatch(char) or not _may_end_article(char)
+    )
+    if len(_PLAIN_ENDS) < _CHARACTERS_KEPT:
+        _PLAIN_ENDS[char] = plain
+    return plain
+
+
+# the characters seen before one space and a place, and whether each is plain (above)
+_PLAIN_ENDS: dict[str, bool] = {}
+_CHARACTERS_KEPT = 1 << 16
+_WORD_CHAR = re.compile(WORD_CHAR_PATTERN)
 
 
 def _starts_word(text: str, at: int) -> bool:

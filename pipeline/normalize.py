@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,10 +91,43 @@ screen_classes: [ckqs, dj, bfp, g, l, m, n, r, t, v, xz, aeiy, ouw]
 
 RULES: dict[str, Any] = yaml.safe_load(RULES_YAML)
 
+
+def _replacement(repl: str) -> str | Callable[[re.Match[str]], str]:
+    """What ``re.sub`` is given for ``repl``: the string itself, or for a template that names
+    groups (``\\1``) a function that reads them, which ``re.sub`` calls only on a match
+    (a template costs a parse on every call)."""
+    parts = re.split(r"\\([1-9])", repl)
+    literals, groups = parts[0::2], [int(number) for number in parts[1::2]]
+    if not groups or any("\\" in literal or literal[:1].isdigit() for literal in literals[1:]):
+        return repl
+    if "\\" in literals[0]:
+        return repl
+
+    def expand(match: re.Match[str]) -> str:
+        found = [literals[0]]
+        for group, literal in zip(groups, literals[1:]):
+            found += (match.group(group) or "", literal)
+        return "".join(found)
+
+    return expand
+
+
+def _is_plain(pattern: str, repl: str) -> bool:
+    """True for a rewrite of letters to letters, with nothing a pattern would read."""
+    plain_repl = repl == "" or (repl.isascii() and repl.isalnum())
+    return pattern.isascii() and pattern.isalnum() and plain_repl
+
+
 _APOSTROPHES = RULES["apostrophes"]
 _HYPHENS = RULES["hyphens"]
 _LETTERS = str.maketrans(RULES["letters"])
-_REWRITES = [(re.compile(pattern), repl) for pattern, repl in RULES["rewrites"]]
+# a rewrite of plain letters is done by ``str.replace`` (the same, and cheaper); the others
+# by their pattern
+_REWRITES: list[tuple[str, Any, re.Pattern[str] | None]] = [
+    (pattern, repl, None) if _is_plain(pattern, repl)
+    else (pattern, _replacement(repl), re.compile(pattern))
+    for pattern, repl in RULES["rewrites"]
+]
 _WORDS: dict[str, str] = RULES["words"]
 _ROMAN = re.compile(RULES["roman"] + r"\Z")
 _ARTICLES = frozenset(RULES["articles"])
@@ -198,17 +231,21 @@ def word_key(word: str) -> str:
 
 
 def _rewrite_word(word: str) -> str:
-    # accents off, case folded, apostrophes out
-    word = unicodedata.normalize("NFKD", word.casefold().translate(_LETTERS))
-    word = "".join(
-        c for c in word if not unicodedata.combining(c) and (c.isalnum() or c == "\u0640")
-    )
-    word = word.translate(_ARABIC_LETTERS)
+    # accents off, case folded, apostrophes out (ASCII letters: only the case to fold)
+    if word.isascii():
+        word = word.lower()
+    else:
+        word = unicodedata.normalize("NFKD", word.casefold().translate(_LETTERS))
+    if not (word.isascii() and word.isalnum()):
+        word = "".join(
+            c for c in word if not unicodedata.combining(c) and (c.isalnum() or c == "\u0640")
+        )
+        word = word.translate(_ARABIC_LETTERS)
     if _ASCII_WORD.match(word):
         if _ROMAN.match(word):
             return word
-        for pattern, repl in _REWRITES:
-            word = pattern.sub(repl, word)
+        for pattern, repl, compiled in _REWRITES:
+            word = word.replace(pattern, repl) if compiled is None else compiled.sub(repl, word)
         return _WORDS.get(word, word)
     # the Arabic article is the prefix of the word itself
     if word.startswith(_ARABIC_ARTICLE) and len(word) > len(_ARABIC_ARTICLE) + 1:
@@ -345,6 +382,7 @@ _CAPITAL_BIT = 0x10
 _UNSURE_BIT = 0x20
 _APOSTROPHE_BIT = 0x40
 _WORD_BIT = 0x80  # the top bit: a code of a word character is at least this
+_SPACE_CODE = 0x01  # the code of a space (as ``\\s`` in a pattern reads it), in the tables
 # the kinds of a word's first letter: h (which shows no class) or another
 _H_KIND, _OTHER_KIND = 1, 2
 _WORD_RE = re.compile(_WORD_CHAR)
@@ -408,7 +446,8 @@ _SCREEN_BLOCKS = ((0x0000, 0x0800), (0x1E00, 0x1F00), (0x2000, 0x2070), (0xFB00,
 
 @functools.cache
 def _screen_tables() -> tuple[Any, Any]:
-    """The code and the first kind of every character of the Basic Multilingual Plane."""
+    """The code and the first kind of every character of the Basic Multilingual Plane (a
+    space's code says so: no character beyond that plane is a space)."""
     import numpy as np
 
     codes = np.zeros(0x10000, dtype=np.uint8)
@@ -426,6 +465,10 @@ def _screen_tables() -> tuple[Any, Any]:
             codes[number] = screen_code(char)
             if codes[number] & _WORD_BIT:
                 kinds[number] = first_kind(char)
+    # a space is no word character and no apostrophe: its code says only that
+    for match in re.finditer(r"\s", plane):
+        assert codes[ord(match.group())] == 0
+        codes[ord(match.group())] = _SPACE_CODE
     return codes, kinds
 
 
@@ -487,13 +530,16 @@ class WordScreen:
         self._pass_all = False  # a wanted key the screen is unsure of: every capital passes
         for key in keys:
             for spelling in key_spellings(key):
-                classes, unsure = word_classes(spelling)
-                kind = first_kind(spelling[0]) if spelling else 0
-                self._pass_all = self._pass_all or unsure or kind == 0
-                self._whole[self._slot(class_hash(classes, kind))] = True
-                # a word cut by an apostrophe: the classes of its first part begin the key's
-                for count in range(len(classes) + 1):
-                    self._begun[self._slot(class_hash(classes[:count], kind))] = True
+                # a word may also write the key after the Arabic article (ال), which its key
+                # leaves out: that adds the article's class when the key has another (ال1070)
+                for written in (spelling, _ARABIC_ARTICLE + spelling):
+                    classes, unsure = word_classes(written)
+                    kind = first_kind(written[0]) if written else 0
+                    self._pass_all = self._pass_all or unsure or kind == 0
+                    self._whole[self._slot(class_hash(classes, kind))] = True
+                    # a word cut by an apostrophe: the classes of its first part begin the key's
+                    for count in range(len(classes) + 1):
+                        self._begun[self._slot(class_hash(classes[:count], kind))] = True
         for literal in literals:
             run = _WORD_RUN.match(literal)
             if run is not None:
@@ -537,7 +583,61 @@ class WordScreen:
             found.extend(self._screen(batch))
         return found
 
+    def places(self, texts: Sequence[str]) -> list[tuple[list[int], list[int], list[int]]]:
+        """For each text, the places ``starts`` gives, but one for each piece of text (a run
+        of characters other than spaces, as ``\\S+`` reads it): the first place in it. With
+        them, the end of each place's piece and the end of the piece after it in the same
+        text (-1 when none follows)."""
+        found: list[tuple[list[int], list[int], list[int]]] = []
+        batch: list[str] = []
+        size = 0
+        for text in texts:
+            batch.append(text)
+            size += len(text) + 1
+            if size >= SCREEN_CHUNK:
+                found.extend(self._places(batch))
+                batch, size = [], 0
+        if batch:
+            found.extend(self._places(batch))
+        return found
+
     def _screen(self, texts: list[str]) -> list[list[int]]:
+        np = self._np
+        offsets, _codes, bounds = self._kept(texts)
+        # back to each text's own offsets
+        cuts = np.searchsorted(offsets, bounds)
+        return [
+            (offsets[cuts[i] : cuts[i + 1]] - bounds[i]).tolist() for i in range(len(texts))
+        ]
+
+    def _places(self, texts: list[str]) -> list[tuple[list[int], list[int], list[int]]]:
+        np = self._np
+        offsets, codes, bounds = self._kept(texts)
+        # the ends of the pieces of text (no text's piece runs into the next: a line apart)
+        spaces = codes == _SPACE_CODE
+        stops = np.flatnonzero(spaces[1:] & ~spaces[:-1]) + 1
+        if spaces.size and not spaces[-1]:
+            stops = np.append(stops, spaces.size)
+        # a place is a word character, inside a piece: the first place of each piece is kept
+        piece = np.searchsorted(stops, offsets, side="right")
+        first = np.ones(piece.size, dtype=bool)
+        first[1:] = piece[1:] != piece[:-1]
+        offsets, piece = offsets[first], piece[first]
+        # back to each text's own offsets
+        text_of = np.searchsorted(bounds, offsets, side="right") - 1
+        base, limit = bounds[text_of], bounds[text_of + 1] - 1
+        following = np.minimum(piece + 1, stops.size - 1)
+        afters = np.where(
+            (piece + 1 < stops.size) & (stops[following] <= limit), stops[following] - base, -1
+        )
+        starts, ends = (offsets - base).tolist(), (stops[piece] - base).tolist()
+        nexts = afters.tolist()
+        cuts = np.searchsorted(offsets, bounds).tolist()
+        return [(starts[a:b], ends[a:b], nexts[a:b]) for a, b in zip(cuts, cuts[1:])]
+
+    def _kept(self, texts: list[str]) -> tuple[Any, Any, Any]:
+        """The offsets of the runs kept in ``texts`` put one after the other, a line apart;
+        the characters' codes; and where each text begins there (and the end)."""
         np = self._np
         # one text after the other, a line apart (a newline is no word character)
         joined = "\n".join(texts)
@@ -576,13 +676,8 @@ class WordScreen:
             kept[capital] |= self._capital_runs(
                 joined, numbers, codes, begins[capital], ends[capital]
             )
-        offsets = begins[kept]
-        # back to each text's own offsets
         bounds = np.cumsum([0] + [len(text) + 1 for text in texts])
-        cuts = np.searchsorted(offsets, bounds)
-        return [
-            (offsets[cuts[i] : cuts[i + 1]] - bounds[i]).tolist() for i in range(len(texts))
-        ]
+        return begins[kept], codes, bounds
 
     def _capital_runs(self, text: str, numbers: Any, codes: Any, begins: Any, ends: Any) -> Any:
         """Which of these runs (in capitals) may begin a word of a wanted key."""

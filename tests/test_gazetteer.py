@@ -458,6 +458,24 @@ def test_find_remembers_nothing_wrong_between_texts(small: Gazetteer) -> None:
     assert matcher.find("Chaar") == [Mention(0, 5, "Chaar", "district", "al-shaar")]
 
 
+def test_find_remembers_whole_pieces_of_text_only(real: Gazetteer) -> None:
+    # the check read "ce" after "Karaz Dada" once: "cemetery" begins so, but is another word
+    matcher = Matcher(real)
+    assert spans(matcher, "le quartier de Karaz Dada ce matin")[0][0] == "Karaz Dada"
+    cemetery = ("Karaz Dada cemetery", "district", "karazdada-cemetery")
+    assert spans(matcher, "le quartier de Karaz Dada cemetery.")[:1] == [cemetery]
+
+
+def test_find_each_agrees_with_find_one_by_one(real: Gazetteer) -> None:
+    texts = [
+        (ROOT / "seeds" / name).read_text(encoding="utf-8")
+        for name in sorted(p.name for p in (ROOT / "seeds").glob("*.txt"))
+    ]
+    # the same texts again, shifted and cut, so that most places are found a second time
+    texts += [f"«{text[7:]}" for text in texts] + [text[: len(text) // 2] for text in texts]
+    assert Matcher(real).find_each(texts) == [Matcher(real).find(text) for text in texts]
+
+
 # --- the fast path against the definition ---------------------------------------------------
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import (
+    WordScreen,
     is_article,
     joins_name,
     loose_signature,
@@ -226,3 +229,53 @@ def test_loose_signature_classes() -> None:
     assert loose_signature(word_key("Cheikh")) == loose_signature("Sheikh") == frozenset("K")
     assert loose_signatures("«Alep-Est»,") == [frozenset("LB"), frozenset("KT")]
     assert loose_signatures("d'Alep") is None  # an apostrophe: the full check decides
+
+
+# --- the screen's places ----------------------------------------------------------------------
+
+
+def places_by_definition(text: str, starts: list[int]) -> tuple[list[int], list[int], list[int]]:
+    """The first start in each piece of ``text`` (as ``\\S+`` reads it), the piece's end, and
+    the end of the next piece (-1 when none follows)."""
+    kept: tuple[list[int], list[int], list[int]] = ([], [], [])
+    reach = -1
+    for at in starts:
+        if at < reach:
+            continue
+        piece = re.compile(r"\S+").match(text, at)
+        assert piece is not None
+        reach = piece.end()
+        following = re.compile(r"\S+").search(text, reach)
+        kept[0].append(at)
+        kept[1].append(reach)
+        kept[2].append(following.end() if following else -1)
+    return kept
+
+
+_PIECES = [
+    "Alep", "Karm", "al-Jabal", "(Hanano)", "d'Alep", "Sha'ar", "ville", "la", "𝔄lep", "Zé", "-",
+]
+_SPACES = [" ", "  ", "\n", "\xa0", "\u2009", "\u3000", "\t", "\x1c", "\u2028"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SPACES)), max_size=8),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_places_are_the_first_start_of_each_piece(parts: list[list[tuple[str, str]]]) -> None:
+    texts = ["".join(piece + space for piece, space in text) for text in parts]
+    screen = WordScreen(["alab", "karm", "hananu", "shar", "jabal"], ["ville"])
+    for text, starts, places in zip(texts, screen.starts(texts), screen.places(texts)):
+        assert places == places_by_definition(text, starts)
+
+
+@pytest.mark.parametrize("text", ["ال00", "ال1070 شقة", "الباشا", "Alep"])
+def test_the_screen_keeps_a_key_written_after_the_arabic_article(text: str) -> None:
+    # the key of "ال1070" is "1070": the article leaves it, and so one class of the word
+    first = tokenize(text)[0]
+    assert WordScreen([first.key], []).starts([text]) == [[0]]
+    assert WordScreen(["alab"], []).starts(["ال00"]) == [[]]
