@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.dates import DateWords, date_words_from, fold, read_lexicon_file
 from pipeline.model import STATUSES
@@ -56,6 +56,11 @@ class PhraseSet:
     phrases: tuple[Phrase, ...]
     values: tuple[Any, ...] = ()
     index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # the same index with what is left to match: (phrase number, alternatives of the tokens
+    # after the first)
+    tails: dict[str, tuple[tuple[int, tuple[frozenset[str], ...]], ...]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def build(cls, phrases: Sequence[Phrase], values: Sequence[Any] = ()) -> PhraseSet:
@@ -68,25 +73,29 @@ class PhraseSet:
             first: tuple(sorted(numbers, key=lambda n: -len(phrases[n].items)))
             for first, numbers in index.items()
         }
-        return cls(tuple(phrases), tuple(values), ordered)
+        tails = {
+            first: tuple((n, phrases[n].items[1:]) for n in numbers)
+            for first, numbers in ordered.items()
+        }
+        return cls(tuple(phrases), tuple(values), ordered, tails)
 
     def match_at(self, folds: Sequence[str], i: int) -> tuple[int, int] | None:
         """(phrase number, length) of the longest phrase starting at token ``i``, or None."""
-        for number in self.index.get(folds[i], ()):
-            items = self.phrases[number].items
-            if (
-                i + len(items) <= len(folds)
-                and all(folds[i + k] in items[k] for k in range(len(items)))
-            ):
-                return number, len(items)
+        for number, rest in self.tails.get(folds[i], ()):
+            # the first token matches (the index is keyed by it): the others in one pass
+            end = i + 1 + len(rest)
+            if end <= len(folds) and all(map(frozenset.__contains__, rest, folds[i + 1 : end])):
+                return number, end - i
         return None
 
     def find_all(self, folds: Sequence[str]) -> list[tuple[int, int, int]]:
         """Non-overlapping (start, end, phrase number), leftmost longest."""
         found: list[tuple[int, int, int]] = []
+        index = self.index
         i = 0
         while i < len(folds):
-            hit = self.match_at(folds, i)
+            # most tokens begin no phrase: one lookup passes them
+            hit = self.match_at(folds, i) if folds[i] in index else None
             if hit is None:
                 i += 1
                 continue
@@ -379,8 +388,10 @@ _ELISION = r"(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\w)"
 _TOKEN = re.compile(rf"(?i:{_ELISION})|\d+(?:[.,]\d+)*|\w+(?:['’\-]\w+)*|\S")
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
+class Tok(NamedTuple):
+    """A token and its offsets (a named tuple rather than a frozen dataclass: every sentence
+    makes dozens, and a tuple is built several times faster)."""
+
     start: int
     end: int
     text: str
@@ -394,13 +405,15 @@ def tokenize_text(text: str, spans: Sequence[tuple[int, int]] = ()) -> list[Tok]
     position = 0
     for number, (start, end) in enumerate([*spans, (len(text), len(text))]):
         for match in _TOKEN.finditer(text, position):
-            if match.start() >= start:
+            begin = match.start()
+            if begin >= start:
                 break
             # a word that runs into the span is cut where the span starts
-            piece = text[match.start() : min(match.end(), start)]
-            tokens.append(Tok(match.start(), match.start() + len(piece), piece, fold(piece)))
+            piece = match.group() if match.end() <= start else text[begin:start]
+            tokens.append(Tok(begin, begin + len(piece), piece, fold(piece)))
         if start < end:
-            tokens.append(Tok(start, end, text[start:end], fold(text[start:end]), number))
+            piece = text[start:end]
+            tokens.append(Tok(start, end, piece, fold(piece), number))
         position = max(position, end)
     return tokens
 

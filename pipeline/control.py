@@ -101,6 +101,7 @@ CONFIDENCE = {
 
 
 _BOUNDARY = re.compile(r"\n|[.!?…]+[»\"”)\]]*(?=\s+[«\"“(\[]?\s*[A-ZÀ-ÖØ-Þ0-9])")
+_LAST_WORD = re.compile(r"(\w+)$")
 
 
 def split_sentences(text: str, *, lexicon: Lexicon | None = None) -> list[tuple[int, int]]:
@@ -122,12 +123,16 @@ def sentence_around(text: str, position: int, *, lexicon: Lexicon) -> tuple[int,
     start, window = 0, 600
     while True:
         begin = max(0, position - window)
-        ends = [
-            m.end() for m in _BOUNDARY.finditer(text, begin, min(len(text), position + 8))
-            if m.end() <= position and _ends_sentence(text, m, lexicon)
+        boundaries = [
+            m for m in _BOUNDARY.finditer(text, begin, min(len(text), position + 8))
+            if m.end() <= position
         ]
-        if ends:
-            start = ends[-1]
+        # the nearest first: only the last one that ends a sentence counts
+        end_of_previous = next(
+            (m.end() for m in reversed(boundaries) if _ends_sentence(text, m, lexicon)), None
+        )
+        if end_of_previous is not None:
+            start = end_of_previous
             break
         if begin == 0:
             break
@@ -144,7 +149,7 @@ def _ends_sentence(text: str, match: re.Match[str], lexicon: Lexicon) -> bool:
     if not match.group().startswith("."):
         return True
     # "M. Kerry", "T./Agences", "5 déc. 2016": an abbreviation or an initial goes on
-    word = re.search(r"(\w+)$", text[max(0, match.start() - 40) : match.start()])
+    word = _LAST_WORD.search(text[max(0, match.start() - 40) : match.start()])
     if word is None:
         return True
     return not (
@@ -259,6 +264,13 @@ def find_actors(tokens: Sequence[Tok], table: ActorTable, lexicon: Lexicon) -> l
     found: list[Actor] = []
     i = 0
     while i < len(tokens):
+        if (
+            stems[i] not in table.firsts
+            and stems[i] not in lexicon.generic_actors
+            and folds[i] not in lexicon.pronouns.index
+        ):
+            i += 1  # begins no actor phrase, no generic word, no pronoun (most words)
+            continue
         side_hit = _side_phrase_at(stems, i, table)
         generic = stems[i] in lexicon.generic_actors and folds[i] not in lexicon.not_actors
         joined = i > 0 and tokens[i - 1].fold.endswith("-")
@@ -343,6 +355,7 @@ def _side_phrase_at(stems: Sequence[str], i: int, table: ActorTable) -> tuple[st
 def _complement_end(tokens: Sequence[Tok], start: int, lexicon: Lexicon) -> int:
     # the complement of a generic actor word: "du régime syrien", "fidèles au gouvernement"
     end = start
+    folds = [t.fold for t in tokens]
     for j in range(start, min(len(tokens), start + 7)):
         token = tokens[j]
         if (
@@ -351,7 +364,7 @@ def _complement_end(tokens: Sequence[Tok], start: int, lexicon: Lexicon) -> int:
             or token.mention >= 0
         ):
             break
-        if lexicon.cues.match_at([t.fold for t in tokens], j) is not None and j > start:
+        if lexicon.cues.match_at(folds, j) is not None and j > start:
             break
         end = j + 1
     return end
@@ -507,11 +520,13 @@ class _Sentence:
         self.folds = [t.fold for t in self.tokens]
         self.n = len(self.tokens)
         self.mention_token = {t.mention: i for i, t in enumerate(self.tokens) if t.mention >= 0}
-        self.pos = _align_pos(self.tokens, doc)
+        # spaCy makes a token object at each step of a walk over the doc: walk it once
+        parsed = list(doc) if doc is not None else None
+        self.pos = _align_pos(self.tokens, parsed)
         self.doc = doc
-        self.spacy_at = {t.idx: t for t in doc} if doc is not None else {}
+        self.spacy_at = {t.idx: t for t in parsed or ()}
         starts = {t.start: i for i, t in enumerate(self.tokens)}
-        self.mine = {t.i: starts[t.idx] for t in doc if t.idx in starts} if doc is not None else {}
+        self.mine = {t.i: starts[t.idx] for t in parsed or () if t.idx in starts}
         # « la veille » counts from the last day named, in this sentence or the one before
         anchored = {phrase.split()[-1] for phrase in lexicon.dates.anchored_days}
         self.dates = find_dates(
@@ -539,10 +554,14 @@ class _Sentence:
     def _date_tokens(self) -> dict[int, DateMention]:
         at: dict[int, DateMention] = {}
         markers = self.lexicon.dates.start_markers
+        starts = [token.start for token in self.tokens]  # in order
         for mention in self.dates:
             first = None
-            for i, token in enumerate(self.tokens):
-                if token.start >= mention.start and token.end <= mention.end:
+            # the tokens that start in the date and end in it
+            for i in range(bisect.bisect_left(starts, mention.start), self.n):
+                if starts[i] >= mention.end:
+                    break
+                if self.tokens[i].end <= mention.end:
                     at[i] = mention
                     first = i if first is None else first
             # "depuis le 15 novembre": the marker and the article belong to the date
@@ -821,11 +840,12 @@ def _last_day(text: str, published: dt.date, lexicon: Lexicon) -> dt.date | None
     return days[-1] if days else None
 
 
-def _align_pos(tokens: Sequence[Tok], doc: Any | None) -> list[str]:
-    """The spaCy part of speech of each token (by its first character), or "" without a parse."""
-    if doc is None:
+def _align_pos(tokens: Sequence[Tok], parsed: Sequence[Any] | None) -> list[str]:
+    """The spaCy part of speech of each token (by its first character), or "" without a parse
+    (``parsed``: the tokens of the doc)."""
+    if parsed is None:
         return [""] * len(tokens)
-    by_start = {t.idx: t.pos_ for t in doc}
+    by_start = {t.idx: t.pos_ for t in parsed}
     return [by_start.get(t.start, "") for t in tokens]
 
 
@@ -2015,8 +2035,9 @@ def _finish(
         date_mention.precision,
     ) if date_mention else (state.input.published, "day")
     # share
-    share = _share(state, reading, m)
-    if share is not None or _partial_words(state, reading, m):
+    share_words = _share_folds(state, reading, m)
+    share = _share(state, share_words)
+    if share is not None or _partial_words(state, share_words):
         if status == "captured" and (share is None or share < 0.995):
             status = "partial"
         elif status == "held" and (share is None or share < 0.995):
@@ -2305,9 +2326,9 @@ def _date_in_other_aside(state: _Sentence, date: DateMention, cue: int) -> bool:
     return any(left <= j <= right for j in state.hit_at)
 
 
-def _share(state: _Sentence, reading: _Reading, m: int) -> float | None:
-    """The share stated between the cue and the mention: moitié, 70 %, la totalité."""
-    folds = _share_folds(state, reading, m)
+def _share(state: _Sentence, folds: Sequence[str]) -> float | None:
+    """The share stated between the cue and the mention (``folds``, the words of the share
+    window): moitié, 70 %, la totalité."""
     # a percentage: a number then %
     for k in range(len(folds)):
         if folds[k].replace(",", ".").replace(".", "", 1).isdigit():
@@ -2323,9 +2344,9 @@ def _share(state: _Sentence, reading: _Reading, m: int) -> float | None:
     return None
 
 
-def _partial_words(state: _Sentence, reading: _Reading, m: int) -> bool:
-    """True when the gap holds a share word of unknown amount (en partie, une partie)."""
-    folds = _share_folds(state, reading, m)
+def _partial_words(state: _Sentence, folds: Sequence[str]) -> bool:
+    """True when the share window holds a share word of unknown amount (en partie, une
+    partie)."""
     shares = state.lexicon.shares
     return any(shares.values[n] is None for _s, _e, n in shares.find_all(folds))
 
@@ -2592,9 +2613,9 @@ class _Anaphor:
 def _anaphors(text: str, mentions: Sequence[Any], lexicon: Lexicon) -> list[_Anaphor]:
     """Demonstrative place phrases that stand for the last district or group named in the
     same sentence or the one before."""
-    if lexicon.anaphora is None:
-        return []
     named = [m for m in mentions if m.kind in ("district", "group")]
+    if lexicon.anaphora is None or not named:
+        return []  # without a district named, a demonstrative stands for none
     found: list[_Anaphor] = []
     for match in lexicon.anaphora.finditer(text):
         start, end = match.start(), match.end()
@@ -2717,7 +2738,9 @@ def claims_from_findings(
     table: ActorTable,
 ) -> list[Claim]:
     """The article pass: sides from the context, groups expanded, one claim per assertion."""
-    context = _ArticleContext(article.text, lexicon, table)
+    context = _ArticleContext(
+        article.text, lexicon, table, until=max((c.start for c in candidates), default=0)
+    )
     order = {s: i for i, s in enumerate(STATUSES)}
     claims: list[tuple[tuple[int, str, int, str], Claim]] = []
     seen: set[tuple[object, ...]] = set()
@@ -2805,12 +2828,16 @@ def _holder(matcher: Any, mention: MentionRef) -> str | None:
 class _ArticleContext:
     """What the whole article says about actors: used when a sentence leaves a side open."""
 
-    def __init__(self, text: str, lexicon: Lexicon, table: ActorTable) -> None:
+    def __init__(
+        self, text: str, lexicon: Lexicon, table: ActorTable, *, until: int | None = None
+    ) -> None:
         self.text = text
         self._spans: list[tuple[int, int]] | None = None
         self.lexicon = lexicon
         self.table = table
         self._actors: dict[int, list[Actor]] = {}
+        # the dates named before ``until`` (the last sentence that may ask), found once
+        self.until = len(text) if until is None else until
         self._dates: list[DateMention] | None = None
 
     @property
@@ -2861,8 +2888,11 @@ class _ArticleContext:
         """The day an undated sentence at ``offset`` speaks of: the last day named before it
         in the article when that day is recent (« jeudi » in the lead, then the details),
         else ``published``."""
-        if self._dates is None:
-            self._dates = find_dates(self.text, published, lexicon=self.lexicon.dates)
+        if self._dates is None or offset > self.until:
+            self.until = max(self.until, offset)
+            self._dates = find_dates(
+                self.text, published, lexicon=self.lexicon.dates, before=self.until
+            )
         day = published
         relative = self.lexicon.dates.relative_days
         for mention in self._dates:

@@ -25,6 +25,7 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ ROLES = ("event", "start", "future", "background")
 _APOSTROPHES = "’‘ʼ`´′"
 # characters that are part of a word for the boundaries of a phrase
 _WORD = r"[\w'-]"
+# runs of characters beyond ASCII (the group keeps them in a split)
+_NOT_ASCII = re.compile(r"([^\x00-\x7f]+)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,16 +102,34 @@ def _fold_char(char: str) -> str:
     return base.lower() if base else char
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the offset of its source character."""
-    pieces: list[str] = []
+# how each ASCII character folds, as a table for ``str.translate``
+_ASCII_FOLD = str.maketrans({chr(code): _fold_char(chr(code)) for code in range(128)})
+
+
+def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
+    """The folded text and, for each of its characters, the offset of its source character
+    (one more at the end: the length of ``text``)."""
+    # the text is mostly ASCII: its runs fold by one table lookup a character, and the runs
+    # of other characters (« é », « ’ ») through the memo of ``fold``
+    pieces = _NOT_ASCII.split(text)  # ASCII, other, ASCII, ..., ASCII
+    pieces[0::2] = [piece.translate(_ASCII_FOLD) for piece in pieces[0::2]]
+    pieces[1::2] = [fold(piece) for piece in pieces[1::2]]
+    folded = "".join(pieces)
+    if len(folded) == len(text):
+        # every character folded to one (none folds to nothing): the offsets are the same
+        return folded, range(len(text) + 1)
+    # a few characters fold to several (« … » to « ... »): the runs between them are the same
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        folded = _fold_char(char)
-        pieces.append(folded)
-        offsets.extend([index] * len(folded))
-    offsets.append(len(text))
-    return "".join(pieces), offsets
+    position = 0
+    for run in _NOT_ASCII.finditer(text):
+        for index in range(run.start(), run.end()):
+            size = len(_fold_char(text[index]))
+            if size > 1:
+                offsets.extend(range(position, index))
+                offsets.extend([index] * size)
+                position = index + 1
+    offsets.extend(range(position, len(text) + 1))
+    return folded, offsets
 
 
 def load_date_words(path: str | Path | None = None) -> DateWords:
@@ -204,15 +225,20 @@ def find_dates(
     *,
     lexicon: object | None = None,
     anchor: dt.date | None = None,
+    before: int | None = None,
 ) -> list[DateMention]:
     """Every date expression of ``text``, left to right, resolved against ``published``.
 
     ``anchor``: the day named last before ``text`` (in the sentence before), from which
-    « la veille » counts until ``text`` names a day of its own.
+    « la veille » counts until ``text`` names a day of its own. ``before``: only the
+    expressions that begin before this offset (the rest of the text is not read).
     """
     words = _words_of(lexicon)
     compiled = _compile(words)
-    folded, offsets = fold_with_offsets(text)
+    # no expression runs over a full stop: what begins before the first one at or after
+    # ``before`` is found the same in the text cut there
+    end = len(text) if before is None else _next_stop(text, before, words)
+    folded, offsets = fold_with_offsets(text[:end])
     mentions: list[DateMention] = []
     for match in compiled.finditer(folded):
         kind = match.lastgroup or ""
@@ -233,7 +259,33 @@ def find_dates(
         mentions.append(DateMention(start, end, text[start:end], day, precision, role))
         if role == "event" and precision == "day":
             anchor = day
+    if before is not None:
+        return [mention for mention in mentions if mention.start < before]
     return mentions
+
+
+def _next_stop(text: str, offset: int, words: DateWords) -> int:
+    """The offset of the first character at or after ``offset`` that no date expression
+    holds nor touches (a full stop), or the length of the text."""
+    stop = _stops(words).search(text, offset)
+    return len(text) if stop is None else stop.start()
+
+
+@functools.lru_cache(maxsize=8)
+def _stops(words: DateWords) -> re.Pattern[str]:
+    # the end punctuation no word of the lexicon's date section holds (a stop is not a
+    # word character, a digit or a space, and folds to itself: the pattern never reads it)
+    held = set("".join([*_date_phrases(words), *_MONTH_PREFIXES]))
+    stops = "".join(char for char in ".!?;" if char not in held)
+    return re.compile(f"[{re.escape(stops)}]" if stops else "(?!)")
+
+
+def _date_phrases(words: DateWords) -> list[str]:
+    return [
+        str(phrase)
+        for value in vars(words).values()
+        for phrase in (value if isinstance(value, (tuple, dict)) else ())
+    ]
 
 
 def _resolve(
@@ -340,23 +392,57 @@ def _month(
 def _after_start_marker(folded: str, start: int, words: DateWords) -> bool:
     # "depuis le 15 novembre", "à partir de jeudi", "jusqu'au 3 décembre"
     before = folded[max(0, start - 40) : start].rstrip()
-    before = re.sub(r"(?:\b(?:le|la|les|l'|ce|cette)\s*)$", "", before).rstrip()
-    return any(
-        before.endswith(marker) and (
-            len(before) == len(marker) or not re.match(_WORD, before[-len(marker) - 1])
-        )
-        for marker in words.start_markers
-    )
+    before = _ARTICLE_AT_END.sub("", before).rstrip()
+    return _marker_at_end(words).search(before) is not None
 
 
-def _alternation(phrases: object) -> str:
-    words = {str(p) for p in phrases}  # type: ignore[attr-defined]
-    items = sorted(words, key=lambda p: (-len(p), p))
-    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+_ARTICLE_AT_END = re.compile(r"(?:\b(?:le|la|les|l'|ce|cette)\s*)$")
 
 
 @functools.lru_cache(maxsize=8)
-def _compile(words: DateWords) -> re.Pattern[str]:
+def _marker_at_end(words: DateWords) -> re.Pattern[str]:
+    # a start marker that ends the text, a whole word
+    markers = "|".join(re.escape(marker) for marker in words.start_markers)
+    return re.compile(rf"(?<!{_WORD})(?:{markers})\Z" if markers else "(?!)")
+
+
+def _alternation(phrases: object) -> str:
+    """A pattern that matches any of ``phrases`` (a space: any run of white space), written
+    as a tree of shared beginnings (« la nuit de|la nuit du » as ``la\\s+nuit\\s+d(?:e|u)``)
+    so that the regex engine reads each letter once at a place rather than once per phrase.
+
+    Where several phrases match at a place the longest is tried first, as in a list of
+    alternatives sorted longest first; two branches of the tree never match at one place."""
+    tree: dict[str, Any] = {}
+    for phrase in {str(p) for p in phrases}:  # type: ignore[attr-defined]
+        node = tree
+        for unit in _units(phrase):
+            node = node.setdefault(unit, {})
+        node[""] = {}  # a phrase ends here
+    return _tree_pattern(tree)
+
+
+def _units(phrase: str) -> list[str]:
+    # each character escaped, each run of white space one \s+
+    pieces = re.findall(r"\s+|.", phrase, re.DOTALL)
+    return [r"\s+" if piece.isspace() else re.escape(piece) for piece in pieces]
+
+
+def _tree_pattern(node: dict[str, Any]) -> str:
+    branches = [unit + _tree_pattern(child) for unit, child in sorted(node.items()) if unit]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    if "" not in node:
+        return body
+    # a phrase ends here and longer ones go on: the longer first (a greedy option)
+    return f"(?:{body})?"
+
+
+@functools.lru_cache(maxsize=8)
+def _compile(words: DateWords, *, screened: bool = True) -> re.Pattern[str]:
+    """The expressions of ``words`` as one pattern over folded text (``screened``: with the
+    look at the first word that spares the engine most words; the same matches)."""
     weekday = _alternation(words.weekdays)
     month = _alternation(words.months)
     ordinal = _alternation(words.ordinal_suffixes)
@@ -399,11 +485,29 @@ def _compile(words: DateWords) -> re.Pattern[str]:
         ),
         (
             "month",
-            rf"(?:(?:en|de|d'|mi-|debut|fin|courant|au\s+mois\s+de|le\s+mois\s+de)\s*)"
+            rf"(?:(?:{'|'.join(_literal(prefix) for prefix in _MONTH_PREFIXES)})\s*)"
             rf"(?P<month_only>{month})(?:\s+(?P<month_year>(?:19|20)\d\d))?",
         ),
         ("monthyear", rf"(?P<month_only2>{month})\s+(?P<month_year2>(?:19|20)\d\d)"),
         ("yearonly", r"(?P<year_only>(?:19|20)\d\d)"),
     ]
     body = "|".join(f"(?P<{name}>{pattern})" for name, pattern in patterns)
-    return re.compile(rf"(?<![\w'-])(?:{body})(?![\w-])")
+    if not screened:
+        return re.compile(rf"(?<![\w'-])(?:{body})(?![\w-])")
+    # every expression above begins with a digit or with the first word of one of these
+    # phrases: a word that begins none of them is passed without trying each expression
+    openers = (
+        *words.night, *day_part_links, *words.weekdays, *words.ago, *words.approximate_offsets,
+        *words.approximate, *words.relative_days, *words.anchored_days, *words.months,
+        *_MONTH_PREFIXES,
+    )
+    first_words = _alternation({(opener.split() or [""])[0] for opener in openers})
+    return re.compile(rf"(?<![\w'-])(?=\d|{first_words})(?:{body})(?![\w-])")
+
+
+# the words before a month (« en mars », « mi-novembre », « au mois de décembre »)
+_MONTH_PREFIXES = ("en", "de", "d'", "mi-", "debut", "fin", "courant", "au mois de", "le mois de")
+
+
+def _literal(phrase: str) -> str:
+    return re.escape(phrase).replace(r"\ ", r"\s+")

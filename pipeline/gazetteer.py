@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -789,10 +789,19 @@ class Matcher:
         """Every name in ``text``: non-overlapping, longest first, sorted by start."""
         return self.find_each([text])[0]
 
-    def find_each(self, texts: Iterable[str]) -> list[list[Mention]]:
-        """``find`` for each text, screened in batches (much cheaper than one by one)."""
+    def screen(self, texts: Sequence[str]) -> list[list[int]]:
+        """The screen alone: for each text, the offsets where a name may start (what the
+        exact check of ``find_each`` then reads; a superset of the names' starts)."""
+        return self._screener().starts(texts)
+
+    def _screener(self) -> WordScreen:
         if self._screen is None:
             self._screen = WordScreen(self._firsts, self._literals)
+        return self._screen
+
+    def find_each(self, texts: Iterable[str]) -> list[list[Mention]]:
+        """``find`` for each text, screened in batches (much cheaper than one by one)."""
+        self._screener()
         results: list[list[Mention]] = []
         batch: list[str] = []
         for text in texts:

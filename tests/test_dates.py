@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import pipeline.dates as dates
 from builders import day
-from pipeline.dates import DateWords, find_dates, fold, load_date_words, resolve_event_date
+from pipeline.dates import (
+    DateWords,
+    default_date_words,
+    find_dates,
+    fold,
+    fold_with_offsets,
+    load_date_words,
+    resolve_event_date,
+)
 
 # Monday 5 December 2016, the day Qadi Askar fell
 MONDAY = day("2016-12-05")
@@ -168,3 +181,121 @@ def test_date_words_come_from_the_lexicon(tmp_path) -> None:  # type: ignore[no-
 def test_fold_keeps_offsets_one_to_one_for_french() -> None:
     assert fold("Élysée’s DÉCEMBRE") == "elysee's decembre"
     assert len(fold("àéèêëîïôöùûüç’")) == len("àéèêëîïôöùûüç’")
+
+
+# --- the fast paths read the same as the plain definitions -------------------------------------
+
+DISPATCHES = sorted((Path(__file__).parent / "data" / "dispatches").glob("d0*.txt"))[:12]
+# characters that fold to several (…, ﬁ, ½), to an apostrophe, to nothing but themselves
+_ODD = "…ﬁ½`’é\u0301İ日 \n-'"
+
+
+def plain_fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The definition: each character folded alone, its offset repeated for each result."""
+    pieces = [dates._fold_char(char) for char in text]
+    offsets = [index for index, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), [*offsets, len(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcXYZ éèÀç.,-" + _ODD), max_size=40))
+def test_fold_with_offsets_is_each_character_folded(text: str) -> None:
+    folded, offsets = fold_with_offsets(text)
+    assert (folded, list(offsets)) == plain_fold_with_offsets(text)
+
+
+def test_fold_with_offsets_maps_a_wide_character_back_to_itself() -> None:
+    folded, offsets = fold_with_offsets("Alep… jeudi")
+    assert folded == "alep... jeudi"
+    assert [offsets[k] for k in range(4, 7)] == [4, 4, 4]
+    assert offsets[folded.index("jeudi")] == "Alep… jeudi".index("jeudi")
+
+
+def dispatch_text(path: Path) -> tuple[str, dt.date]:
+    head, _, body = path.read_text(encoding="utf-8").partition("\n---\n")
+    published = re.search(r"published: (\S+)", head)
+    assert published is not None
+    return body, day(published.group(1))
+
+
+@pytest.mark.parametrize("path", DISPATCHES, ids=lambda p: p.stem)
+def test_dates_before_an_offset_are_those_of_the_whole_text(path: Path) -> None:
+    text, published = dispatch_text(path)
+    whole = find_dates(text, published)
+    assert whole, "a dispatch names at least one day"
+    for offset in range(0, len(text) + 1, 5):
+        expected = [m for m in whole if m.start < offset]
+        assert find_dates(text, published, before=offset) == expected, offset
+
+
+def phrases_of(words: DateWords) -> list[str]:
+    return [
+        str(phrase)
+        for value in vars(words).values()
+        for phrase in (value if isinstance(value, (tuple, dict)) else ())
+    ]
+
+
+_WORDS = default_date_words()
+_PIECES = [*phrases_of(_WORDS), *dates._MONTH_PREFIXES, "15", "1er", "2016", "x", "la", "de"]
+
+
+@st.composite
+def date_like(draw: st.DrawFn) -> str:
+    """Texts made of the lexicon's date words, glued or spaced in every way."""
+    pieces = draw(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6))
+    glues = draw(st.lists(st.sampled_from([" ", "  ", "", "-", "'", "\n", ". "]), min_size=6))
+    return "".join(piece + glue for piece, glue in zip(pieces, glues))
+
+
+def matches(pattern: re.Pattern[str], text: str) -> list[tuple[object, ...]]:
+    return [(m.span(), m.lastgroup, tuple(m.groupdict().items())) for m in pattern.finditer(text)]
+
+
+def sorted_alternation(phrases: object) -> str:
+    """The plain alternation the tree stands for: every phrase, the longest first."""
+    words = {str(p) for p in phrases}  # type: ignore[attr-defined]
+    items = sorted(words, key=lambda p: (-len(p), p))
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in items)
+
+
+@settings(max_examples=400, deadline=None)
+@given(date_like())
+def test_screened_pattern_finds_what_the_plain_one_finds(text: str) -> None:
+    folded = fold(text)
+    screened = dates._compile(_WORDS)
+    plain = dates._compile(_WORDS, screened=False)
+    assert matches(screened, folded) == matches(plain, folded)
+
+
+@settings(max_examples=400, deadline=None)
+@given(date_like())
+def test_tree_alternations_match_like_sorted_lists(text: str) -> None:
+    folded = fold(text)
+    tree = dates._compile.__wrapped__(_WORDS, screened=False)
+    original = dates._alternation
+    try:
+        dates._alternation = sorted_alternation  # type: ignore[assignment]
+        listed = dates._compile.__wrapped__(_WORDS, screened=False)
+    finally:
+        dates._alternation = original  # type: ignore[assignment]
+    assert matches(tree, folded) == matches(listed, folded)
+
+
+def test_every_pair_of_date_words_reads_the_same_with_the_screen() -> None:
+    screened = dates._compile(_WORDS)
+    plain = dates._compile(_WORDS, screened=False)
+    texts = [f"{a} {b}" for a in _PIECES for b in _PIECES]
+    texts += [
+        f"{ago} {count} {unit}"
+        for ago in _WORDS.ago
+        for count in ("3", *_WORDS.numbers)
+        for unit in _WORDS.ago_units
+    ]
+    texts += [fold_with_offsets(dispatch_text(path)[0])[0] for path in DISPATCHES]
+    found = 0
+    for text in texts:
+        expected = matches(plain, text)
+        assert matches(screened, text) == expected, text
+        found += len(expected)
+    assert found > len(texts) // 2  # the texts are full of dates
