@@ -1701,16 +1701,7 @@ def _attribute(state: _Sentence, m: int) -> _Reading | None:
         j -= 1
     side = _place_side(state, j)
     if side is not None:
-        return _Reading(
-            None,
-            "held",
-            False,
-            side,
-            "text",
-            "",
-            (j, m),
-            base_confidence=CONFIDENCE["attribute"],
-        )
+        return _held_by(side, (j, m))
     # after: ", (le|un) (dernier) bastion rebelle"; not a place it lies in
     # (« X, dans la partie gouvernementale de la ville » locates X)
     if (
@@ -1727,17 +1718,15 @@ def _attribute(state: _Sentence, m: int) -> _Reading | None:
                 break
             side = _place_side(state, k)
             if side is not None:
-                return _Reading(
-                    None,
-                    "held",
-                    False,
-                    side,
-                    "text",
-                    "",
-                    (m + 1, k),
-                    base_confidence=CONFIDENCE["attribute"],
-                )
+                return _held_by(side, (m + 1, k))
     return None
+
+
+def _held_by(side: str, gap: tuple[int, int]) -> _Reading:
+    """The reading of a place described as the side's (no cue word: an attribute)."""
+    return _Reading(
+        None, "held", False, side, "text", "", gap, base_confidence=CONFIDENCE["attribute"]
+    )
 
 
 def _place_side(state: _Sentence, j: int) -> str | None:
