@@ -185,7 +185,7 @@ def snapshot_inputs(command: Command) -> dict[str, Any]:
     changed while it runs shows as changed next time). Empty when they cannot be taken."""
     previous = _read_record(command) or {}
     now = time.time_ns()
-    paths = input_paths(command, gazetteer_files=previous.get("gazetteer_files", []))
+    paths = input_paths(command, gazetteer_files=_gazetteer_files(previous))
     if paths is None:
         return {}
     states: dict[str, list[Any]] = {}
@@ -240,6 +240,14 @@ def record_build(
     _write_record(_record_path(command), record)
 
 
+def _gazetteer_files(record: dict[str, Any]) -> list[str]:
+    """The boundary files a record names (none if it names them badly)."""
+    files = record.get("gazetteer_files")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return []
+    return files
+
+
 def _read_record(command: Command) -> dict[str, Any] | None:
     try:
         record = json.loads(_record_path(command).read_text(encoding="utf-8"))
@@ -276,7 +284,7 @@ def unchanged_build(command: Command) -> str | None:
         return None
     if record.get("environment") != environment_of(command):
         return None
-    paths = input_paths(command, gazetteer_files=record.get("gazetteer_files", []))
+    paths = input_paths(command, gazetteer_files=_gazetteer_files(record))
     if paths is None:
         return None
     now = time.time_ns()

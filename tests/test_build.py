@@ -209,7 +209,11 @@ def test_a_bad_input_after_a_good_build_still_fails(
     assert project.runs == 3
 
 
-@pytest.mark.parametrize("damage", ["", "{", "[]", '{"format": 1}', '{"format": 1, "inputs": 3}'])
+@pytest.mark.parametrize(
+    "damage",
+    ["", "{", "[]", '{"format": 1}', '{"format": 1, "inputs": 3}',
+     '{"format": 1, "gazetteer_files": 5}', '{"format": 1, "inputs": {"x": 1}, "outputs": []}'],
+)
 def test_a_damaged_record_means_a_full_build(
     damage: str, project: Project, claims_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
