@@ -570,36 +570,14 @@ class WordScreen:
     def starts(self, texts: Sequence[str]) -> list[list[int]]:
         """For each text, the offsets (ascending) of the runs of word characters that may
         begin a wanted word."""
-        found: list[list[int]] = []
-        batch: list[str] = []
-        size = 0
-        for text in texts:
-            batch.append(text)
-            size += len(text) + 1
-            if size >= SCREEN_CHUNK:
-                found.extend(self._screen(batch))
-                batch, size = [], 0
-        if batch:
-            found.extend(self._screen(batch))
-        return found
+        return _in_chunks(texts, self._screen)
 
     def places(self, texts: Sequence[str]) -> list[tuple[list[int], list[int], list[int]]]:
         """For each text, the places ``starts`` gives, but one for each piece of text (a run
         of characters other than spaces, as ``\\S+`` reads it): the first place in it. With
         them, the end of each place's piece and the end of the piece after it in the same
         text (-1 when none follows)."""
-        found: list[tuple[list[int], list[int], list[int]]] = []
-        batch: list[str] = []
-        size = 0
-        for text in texts:
-            batch.append(text)
-            size += len(text) + 1
-            if size >= SCREEN_CHUNK:
-                found.extend(self._places(batch))
-                batch, size = [], 0
-        if batch:
-            found.extend(self._places(batch))
-        return found
+        return _in_chunks(texts, self._places)
 
     def _screen(self, texts: list[str]) -> list[list[int]]:
         np = self._np
@@ -751,3 +729,20 @@ JOINERS = _JOINERS
 APOSTROPHES = _APOSTROPHES
 HYPHENS = _HYPHENS
 ELISIONS = _ELISIONS
+
+
+def _in_chunks(texts: Sequence[str], screen: Callable[[list[str]], list[Any]]) -> list[Any]:
+    """``screen`` over the texts in batches of about ``SCREEN_CHUNK`` characters, one result
+    per text, in order."""
+    found: list[Any] = []
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        batch.append(text)
+        size += len(text) + 1
+        if size >= SCREEN_CHUNK:
+            found.extend(screen(batch))
+            batch, size = [], 0
+    if batch:
+        found.extend(screen(batch))
+    return found
