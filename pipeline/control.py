@@ -69,6 +69,7 @@ __all__ = [
     "analyse_sentence",
     "candidate_sentences",
     "claims_from_findings",
+    "claims_of_candidates",
     "extract_article_claims",
     "extract_claims",
     "find_actors",
@@ -2649,17 +2650,30 @@ def extract_article_claims(
         docs: list[Any] = [None] * len(candidates)
     else:
         docs = parse_sentences([c.input for c in candidates], nlp=nlp or load_nlp())
+    return claims_of_candidates(
+        article, candidates, docs, matcher=matcher, lexicon=lexicon, table=table,
+        signals=signals,
+    )
+
+
+def claims_of_candidates(
+    article: Article,
+    candidates: Sequence[_Candidate],
+    docs: Sequence[Any],
+    *,
+    matcher: Any,
+    lexicon: Lexicon,
+    table: ActorTable,
+    signals: str = "both",
+) -> list[Claim]:
+    """The claims of one article from its candidate sentences and their parses (``None``
+    for a sentence read by the patterns alone)."""
     findings = [
         analyse_sentence(c.input, lexicon=lexicon, actors=table, doc=doc, signals=signals)
         for c, doc in zip(candidates, docs)
     ]
     return claims_from_findings(
-        article,
-        candidates,
-        findings,
-        matcher=matcher,
-        lexicon=lexicon,
-        table=table,
+        article, candidates, findings, matcher=matcher, lexicon=lexicon, table=table
     )
 
 
@@ -2695,18 +2709,10 @@ def extract_claims(
     for article, candidates in prepared:
         own = docs[position : position + len(candidates)]
         position += len(candidates)
-        findings = [
-            analyse_sentence(c.input, lexicon=lexicon, actors=table, doc=doc, signals=signals)
-            for c, doc in zip(candidates, own)
-        ]
         claims.extend(
-            claims_from_findings(
-                article,
-                candidates,
-                findings,
-                matcher=matcher,
-                lexicon=lexicon,
-                table=table,
+            claims_of_candidates(
+                article, candidates, own, matcher=matcher, lexicon=lexicon, table=table,
+                signals=signals,
             )
         )
     return sort_claims(claims)

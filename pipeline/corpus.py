@@ -337,9 +337,8 @@ class _Extraction:
 
     def run(self, chunk: list[_Entry]) -> list[_Done]:
         from pipeline.control import (
-            analyse_sentence,
             candidate_sentences,
-            claims_from_findings,
+            claims_of_candidates,
             load_nlp,
             parse_sentences,
         )
@@ -371,12 +370,8 @@ class _Extraction:
         for entry, article, candidates in prepared:
             own = docs[position : position + len(candidates)]
             position += len(candidates)
-            findings = [
-                analyse_sentence(candidate.input, lexicon=self.lexicon, actors=self.table, doc=doc)
-                for candidate, doc in zip(candidates, own)
-            ]
-            claims = claims_from_findings(
-                article, candidates, findings, matcher=self.matcher, lexicon=self.lexicon,
+            claims = claims_of_candidates(
+                article, candidates, own, matcher=self.matcher, lexicon=self.lexicon,
                 table=self.table,
             )
             # a file that changed since it was hashed is not stored (its key is stale)
