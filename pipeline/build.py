@@ -188,28 +188,33 @@ def snapshot_inputs(command: Command) -> dict[str, Any]:
     paths = input_paths(command, gazetteer_files=_gazetteer_files(previous))
     if paths is None:
         return {}
-    states: dict[str, list[Any]] = {}
+    return _entries(paths, now_ns=now) or {}
+
+
+def _entries(paths: Iterable[str], *, now_ns: int) -> dict[str, list[Any]] | None:
+    """Each file's entry in a record (hash, trusted stamp); None when one cannot be read."""
+    entries: dict[str, list[Any]] = {}
     for path in paths:
         try:
-            state = read_state(path, now_ns=now)
+            state = read_state(path, now_ns=now_ns)
         except OSError:
-            return {}
-        states[path] = [state.digest, list(state.stamp)]
-    return states
+            return None
+        entries[path] = [state.digest, list(state.stamp)]
+    return entries
 
 
 def record_build(
     command: Command,
     *,
+    environment: dict[str, Any] | None,
     inputs: dict[str, Any],
     gazetteer_files: Sequence[tuple[str, str]],
     summary: str,
 ) -> None:
-    """Writes the record of a build that has just published its files. ``inputs``: the
-    ``snapshot_inputs`` taken before the build read them; ``gazetteer_files``: the boundary
-    files the build read, with the hash of what it read. Best effort: a record that cannot
-    be written only makes the next run a full one."""
-    environment = environment_of(command)
+    """Writes the record of a build that has just published its files. ``environment`` and
+    ``inputs``: ``environment_of`` and ``snapshot_inputs`` taken before the build began;
+    ``gazetteer_files``: the boundary files the build read, with the hash of what it read.
+    Best effort: a record that cannot be written only makes the next run a full one."""
     if not inputs or environment is None:
         return
     inputs = dict(inputs)
@@ -222,13 +227,9 @@ def record_build(
         except OSError:
             return
         inputs[path] = [digest, list(state.stamp) if state.digest == digest else []]
-    outputs: dict[str, list[Any]] = {}
-    for path in output_paths(command):
-        try:
-            state = read_state(path, now_ns=now)
-        except OSError:
-            return
-        outputs[path] = [state.digest, list(state.stamp)]
+    outputs = _entries(output_paths(command), now_ns=now)
+    if outputs is None:
+        return
     record = {
         "format": RECORD_FORMAT,
         "environment": environment,
@@ -276,13 +277,13 @@ def forget_build(command: Command) -> None:
         return
 
 
-def unchanged_build(command: Command) -> str | None:
+def unchanged_build(command: Command, *, environment: dict[str, Any] | None) -> str | None:
     """The summary line of the recorded build when nothing it read or made has changed
-    since; None when a build is needed."""
+    since (``environment``: ``environment_of`` now); None when a build is needed."""
     record = _read_record(command)
     if record is None:
         return None
-    if record.get("environment") != environment_of(command):
+    if environment is None or record.get("environment") != environment:
         return None
     paths = input_paths(command, gazetteer_files=_gazetteer_files(record))
     if paths is None:

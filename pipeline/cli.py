@@ -256,14 +256,18 @@ def run_maps(args: argparse.Namespace) -> int:
         owned_files=OWNED_FILES, corrections=str(Path(args.seeds) / CORRECTIONS_FILE),
     )
     # nothing read or made has changed since the last build: its pages stand
-    summary = build.unchanged_build(command)
+    environment = build.environment_of(command)
+    summary = build.unchanged_build(command, environment=environment)
     if summary is not None:
         print(summary)
         return 0
     inputs = build.snapshot_inputs(command)
     build.forget_build(command)
     summary, gazetteer_files = make_maps(args)
-    build.record_build(command, inputs=inputs, gazetteer_files=gazetteer_files, summary=summary)
+    build.record_build(
+        command, environment=environment, inputs=inputs, gazetteer_files=gazetteer_files,
+        summary=summary,
+    )
     print(summary)
     return 0
 
