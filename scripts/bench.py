@@ -295,6 +295,7 @@ def cpu_seconds() -> float:
 
 def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
     """One measure on one corpus, in this (fresh) process."""
+    from pipeline.articles import read_article
     from pipeline.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer(gazetteer_path)
@@ -313,7 +314,6 @@ def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
             **manifest,
         }
     if kind == "gazetteer":
-        from pipeline.articles import read_article
         from pipeline.gazetteer import Matcher
 
         matcher = Matcher(gazetteer)
@@ -338,12 +338,7 @@ def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
         # the full pipeline (every pipe) over every sentence of every article, on every
         # core, timed like ours: from a fresh process, its start-up included
         start = time.perf_counter()
-        import spacy
-
-        from pipeline.articles import read_article
-        from pipeline.control import SPACY_MODEL
-
-        nlp = spacy.load(SPACY_MODEL)
+        nlp = load_full_spacy()
         loaded = time.perf_counter() - start
         texts = [read_article(path).text for path in paths]
         cores = os.cpu_count() or 1
@@ -357,12 +352,7 @@ def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
     if kind == "spacy-one":
         # the same, as spaCy runs by default (one process), on a sample of the articles
         start = time.perf_counter()
-        import spacy
-
-        from pipeline.articles import read_article
-        from pipeline.control import SPACY_MODEL
-
-        nlp = spacy.load(SPACY_MODEL)
+        nlp = load_full_spacy()
         loaded = time.perf_counter() - start
         sample = paths[:: max(1, len(paths) // SPACY_ONE_PROCESS_SAMPLE)]
         texts = [read_article(path).text for path in sample]
@@ -392,6 +382,15 @@ def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
         return {"wall": time.perf_counter() - start, "digest": claims_digest(claims)}
     msg = f"unknown measure {kind!r}"
     raise ValueError(msg)
+
+
+def load_full_spacy() -> Any:
+    """spaCy's French model with every pipe, as a user loads it (no stored patterns)."""
+    import spacy
+
+    from pipeline.control import SPACY_MODEL
+
+    return spacy.load(SPACY_MODEL)
 
 
 def run_measure(kind: str, folder: Path, gazetteer: Path, cache: Path) -> dict[str, Any]:
