@@ -401,6 +401,12 @@ class Tok(NamedTuple):
 
 def tokenize_text(text: str, spans: Sequence[tuple[int, int]] = ()) -> list[Tok]:
     """Words, numbers and punctuation with offsets; each of ``spans`` (sorted) is one token."""
+    # a candidate sentence is tokenised for spaCy, for its analysis and for its claims
+    return list(_tokenize(text, tuple(spans)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _tokenize(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[Tok, ...]:
     tokens: list[Tok] = []
     position = 0
     for number, (start, end) in enumerate([*spans, (len(text), len(text))]):
@@ -415,7 +421,7 @@ def tokenize_text(text: str, spans: Sequence[tuple[int, int]] = ()) -> list[Tok]
             piece = text[start:end]
             tokens.append(Tok(start, end, piece, fold(piece), number))
         position = max(position, end)
-    return tokens
+    return tuple(tokens)
 
 
 @functools.lru_cache(maxsize=1 << 16)

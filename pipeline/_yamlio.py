@@ -52,6 +52,17 @@ class _CLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[m
     yaml_implicit_resolvers = _RESOLVERS
 
 
+def safe_data(text: str) -> Any:
+    """The plain values of a trusted YAML document (the package's own data files): the safe
+    constructor on the C parser when the nesting allows it (five times faster than
+    ``yaml.safe_load``, which matters at every start-up). Dates stay strings."""
+    loader = (_CLoader if _nesting_bound(text) < _C_NESTING_LIMIT else _Loader)(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def _nesting_bound(text: str) -> int:
     """An upper bound on how deep ``text`` nests: flow brackets plus block indentation."""
     depth = deepest = 0

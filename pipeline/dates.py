@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline._yamlio import safe_data
 
 LEXICON_PATH = Path(__file__).parent / "lexicon" / "fr.yaml"
 
@@ -141,7 +141,7 @@ def load_date_words(path: str | Path | None = None) -> DateWords:
 def read_lexicon_file(path: str) -> dict[str, Any]:
     """A lexicon file as a mapping (read once per process)."""
     with open(path, encoding="utf-8") as stream:
-        data = yaml.safe_load(stream)
+        data = safe_data(stream.read())
     if not isinstance(data, dict):
         msg = f"{path}: the lexicon must be a mapping, not {type(data).__name__}"
         raise ValueError(msg)
