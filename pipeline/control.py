@@ -2501,6 +2501,9 @@ def load_nlp() -> Any:
 def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:
     """The sentence as a spaCy Doc ready to parse: one token per mention and per hyphenated
     name (el-Assad), one sentence."""
+    import numpy
+    from spacy.attrs import SENT_START
+
     doc = nlp.make_doc(sentence.text)
     spans = [(m.start, m.end) for m in sentence.mentions]
     # hyphenated capitalised words the tokenizer cut (el-Assad, Alep-Est)
@@ -2515,15 +2518,21 @@ def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:
     taken: set[int] = set()
     for start, end in sorted(spans):
         span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None or len(span) < 2 or any(t.i in taken for t in span):
+        if span is None or span.end - span.start < 2:
             continue
-        taken.update(t.i for t in span)
+        covered = range(span.start, span.end)
+        if any(i in taken for i in covered):
+            continue
+        taken.update(covered)
         merged.append(span)
-    with doc.retokenize() as retokenizer:
-        for span in merged:
-            retokenizer.merge(span)
-    for token in doc[1:]:
-        token.is_sent_start = False
+    if merged:
+        with doc.retokenize() as retokenizer:
+            for span in merged:
+                retokenizer.merge(span)
+    # one sentence: the first token starts it, no other does (set at once, not token by token)
+    starts = numpy.full((len(doc), 1), -1, dtype="int32").astype("uint64")
+    starts[0] = 1
+    doc.from_array([SENT_START], starts)
     return doc
 
 
