@@ -2529,10 +2529,12 @@ def prepare_doc(nlp: Any, sentence: SentenceInput) -> Any:
         with doc.retokenize() as retokenizer:
             for span in merged:
                 retokenizer.merge(span)
-    # one sentence: the first token starts it, no other does (set at once, not token by token)
-    starts = numpy.full((len(doc), 1), -1, dtype="int32").astype("uint64")
-    starts[0] = 1
-    doc.from_array([SENT_START], starts)
+    # one sentence: the first token starts it, no other does (-1), set at once rather than
+    # token by token; spaCy takes attribute arrays as uint64 (-1 as its two's complement)
+    if len(doc):
+        starts = numpy.full((len(doc), 1), -1, dtype=numpy.int64)
+        starts[0] = 1
+        doc.from_array([SENT_START], starts.view(numpy.uint64))
     return doc
 
 
