@@ -52,11 +52,16 @@ class _CLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[m
     yaml_implicit_resolvers = _RESOLVERS
 
 
+def _loader(text: str) -> Any:
+    """A safe loader over ``text``: on the C parser unless the text may nest too deep for it."""
+    return (_CLoader if _nesting_bound(text) < _C_NESTING_LIMIT else _Loader)(text)
+
+
 def safe_data(text: str) -> Any:
     """The plain values of a trusted YAML document (the package's own data files): the safe
     constructor on the C parser when the nesting allows it (five times faster than
     ``yaml.safe_load``, which matters at every start-up). Dates stay strings."""
-    loader = (_CLoader if _nesting_bound(text) < _C_NESTING_LIMIT else _Loader)(text)
+    loader = _loader(text)
     try:
         return loader.get_single_data()
     finally:
@@ -131,7 +136,7 @@ def decode_utf8(data: bytes, *, path: str, problems: list[Problem]) -> str | Non
 def parse_yaml(text: str, *, path: str, first_line: int = 1) -> tuple[Any, list[Problem]]:
     """Parses one YAML document; line numbers start at ``first_line``. Never raises."""
     problems: list[Problem] = []
-    loader = (_CLoader if _nesting_bound(text) < _C_NESTING_LIMIT else _Loader)(text)
+    loader = _loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
