@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+from pipeline._yamlio import safe_data
 
 # the transliteration knowledge, as data an editor can read and extend
 RULES_YAML = r"""
@@ -89,7 +89,7 @@ arabic:
 screen_classes: [ckqs, dj, bfp, g, l, m, n, r, t, v, xz, aeiy, ouw]
 """
 
-RULES: dict[str, Any] = yaml.safe_load(RULES_YAML)
+RULES: dict[str, Any] = safe_data(RULES_YAML)
 
 
 def _replacement(repl: str) -> str | Callable[[re.Match[str]], str]:
