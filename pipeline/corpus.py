@@ -13,7 +13,9 @@
 3. articles are streamed (a generator of paths is fine): read, passed, dropped. Only the
    claims and a bounded number of chunks in flight are held, so memory stays flat;
 4. when enough articles miss to pay for starting them, the chunks are spread over one
-   worker process per core, each with its own spaCy.
+   worker process per core. spaCy's loading is the longest wait of a cold run, so one
+   process (the loader) loads it while this one goes on reading and passing articles, and
+   then forks the workers, which share what it loaded (``_Workers``).
 
 ``extract_corpus_dask`` runs the same extraction as a Dask bag over article files, one
 ``extract_corpus`` per partition, for corpora that outgrow one machine (see README,
@@ -22,11 +24,15 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
+import queue
+import signal
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +45,15 @@ from pipeline.model import Article, Claim, Gazetteer
 
 # articles per chunk: one gazetteer pass and one spaCy batch each
 CHUNK_ARTICLES = 48
-# misses from which worker processes pay for their start-up (spaCy loads in each)
-PARALLEL_MIN_ARTICLES = 600
+# misses from which worker processes pay for their start-up: spaCy loads once for all of
+# them while this process reads, but forking and queues cost (docs/benchmarks.md)
+PARALLEL_MIN_ARTICLES = 200
 # chunks queued per worker, so that workers never wait and memory stays bounded
 CHUNKS_PER_WORKER = 3
+# chunks read and passed here while the workers load spaCy, at most (memory stays bounded)
+PREPARED_CHUNKS = 64
+# how often a process waiting on a queue checks that the processes it needs are alive (s)
+WORKER_POLL_SECONDS = 1.0
 # cache lookups per query
 LOOKUP_ARTICLES = 256
 # a progress bar only for corpora at least this large (when their size is known)
@@ -254,17 +265,17 @@ class _Runner:
         # with n_process=None, processes start only once enough articles have missed
         self.waiting = n_process is None and self.workers > 1
         self.buffer: list[_Entry] = []
-        self.pool: Any = None
-        self.in_flight: deque[Any] = deque()
+        self.pool: _Workers | None = None
         self.local: _Extraction | None = None
 
     def add(self, entry: _Entry) -> None:
         self.buffer.append(entry)
         if self.waiting and len(self.buffer) >= PARALLEL_MIN_ARTICLES:
             self.waiting = False
-        if not self.waiting and len(self.buffer) >= CHUNK_ARTICLES:
-            self._submit(self.buffer[:CHUNK_ARTICLES])
-            del self.buffer[:CHUNK_ARTICLES]
+        if not self.waiting:
+            while len(self.buffer) >= CHUNK_ARTICLES:
+                self._submit(self.buffer[:CHUNK_ARTICLES])
+                del self.buffer[:CHUNK_ARTICLES]
 
     def close(self) -> None:
         """Runs what is left and waits for every chunk."""
@@ -274,39 +285,46 @@ class _Runner:
         for chunk in _chunks(self.buffer, CHUNK_ARTICLES):
             self._submit(chunk)
         self.buffer = []
-        while self.in_flight:
-            self._collect(self.in_flight.popleft().get())
+        if self.pool is not None:
+            self.pool.close()
+            while self.pool.pending:
+                self._collect(self.pool.get())
+            self.pool.join()
 
     def stop(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
-            self.pool.join()
             self.pool = None
+
+    def _extraction(self) -> _Extraction:
+        if self.local is None:
+            self.local = _Extraction(self.gazetteer)
+        return self.local
 
     def _submit(self, chunk: list[_Entry]) -> None:
         if self.workers == 1:
-            if self.local is None:
-                self.local = _Extraction(self.gazetteer)
-            self._collect(self.local.run(chunk))
+            self._collect(self._extraction().run(chunk))
             return
         if self.pool is None:
-            forking = _can_fork()
-            if forking:
-                # what every worker needs, made once here and shared by the fork
-                from pipeline.control import load_lexicon, load_nlp
-                from pipeline.normalize import WordScreen
-
-                load_lexicon()
-                load_nlp()
-                WordScreen([], [])
-            context = multiprocessing.get_context("fork" if forking else "spawn")
-            self.pool = context.Pool(
-                self.workers, initializer=_start_worker, initargs=(self.gazetteer,)
-            )
-        # a bounded queue of chunks: wait for the oldest before sending more
-        while len(self.in_flight) >= self.workers * CHUNKS_PER_WORKER:
-            self._collect(self.in_flight.popleft().get())
-        self.in_flight.append(self.pool.apply_async(_run_in_worker, (chunk,)))
+            # built before the fork: the loader takes this copy
+            self.pool = _Workers(self._extraction(), self.workers)
+        pool = self.pool
+        while (outcomes := pool.get(block=False)) is not None:
+            self._collect(outcomes)
+        if pool.ready():
+            pool.put(("chunk", chunk))
+            limit = self.workers * CHUNKS_PER_WORKER
+        else:
+            # spaCy is still loading for the workers: meanwhile this process reads the
+            # chunk and makes its gazetteer pass, and the workers will only parse
+            outcomes, prepared = self._extraction().prepare(chunk)
+            self._collect(outcomes)
+            if prepared:
+                pool.put(("prepared", prepared))
+            limit = PREPARED_CHUNKS
+        # a bounded queue of chunks: wait for results before sending more
+        while pool.pending >= limit:
+            self._collect(pool.get())
 
     def _collect(self, outcomes: list[_Done]) -> None:
         if self.store is not None:
@@ -319,6 +337,10 @@ class _Runner:
 
 def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+# an article read and passed, with its candidate sentences, waiting for spaCy
+_Prepared = tuple[_Entry, Article, list[Any]]
 
 
 class _Extraction:
@@ -336,12 +358,14 @@ class _Extraction:
         self.nlp: Any = None
 
     def run(self, chunk: list[_Entry]) -> list[_Done]:
-        from pipeline.control import (
-            candidate_sentences,
-            claims_of_candidates,
-            load_nlp,
-            parse_sentences,
-        )
+        """The outcome of every article of the chunk."""
+        outcomes, prepared = self.prepare(chunk)
+        return outcomes + self.parse(prepared)
+
+    def prepare(self, chunk: list[_Entry]) -> tuple[list[_Done], list[_Prepared]]:
+        """The chunk read and passed: the outcomes already known (files that could not be
+        read, articles without a candidate sentence), and the articles left to parse."""
+        from pipeline.control import candidate_sentences
 
         outcomes: list[_Done] = []
         articles: list[tuple[_Entry, Article]] = []
@@ -354,18 +378,28 @@ class _Extraction:
             articles.append((entry, article))
         # the gazetteer pass over the chunk at once, then the candidate sentences
         found = self.matcher.find_each([article.text for _, article in articles])
-        prepared = []
+        prepared: list[_Prepared] = []
         for (entry, article), mentions in zip(articles, found):
             view = _Found(self.matcher, article.text, mentions)
             candidates = candidate_sentences(article, matcher=view, lexicon=self.lexicon)
-            prepared.append((entry, article, candidates))
-        # spaCy over the candidate sentences of the whole chunk
+            if candidates:
+                prepared.append((entry, article, candidates))
+            else:
+                # a claim rests on a candidate sentence: none, no claim
+                outcomes.append(_Done(entry.index, _stored_key(entry, article)))
+        return outcomes, prepared
+
+    def parse(self, prepared: list[_Prepared]) -> list[_Done]:
+        """spaCy over the candidate sentences of the articles at once, then their claims."""
+        from pipeline.control import claims_of_candidates, load_nlp, parse_sentences
+
         inputs = [candidate.input for _, _, candidates in prepared for candidate in candidates]
         docs: list[Any] = []
         if inputs:
             if self.nlp is None:
                 self.nlp = load_nlp()
             docs = parse_sentences(inputs, nlp=self.nlp, n_process=1)
+        outcomes: list[_Done] = []
         position = 0
         for entry, article, candidates in prepared:
             own = docs[position : position + len(candidates)]
@@ -374,10 +408,15 @@ class _Extraction:
                 article, candidates, own, matcher=self.matcher, lexicon=self.lexicon,
                 table=self.table,
             )
-            # a file that changed since it was hashed is not stored (its key is stale)
-            changed = not isinstance(entry.source, Article) and article.sha256 != entry.digest
-            outcomes.append(_Done(entry.index, "" if changed else entry.key, tuple(claims)))
+            outcomes.append(_Done(entry.index, _stored_key(entry, article), tuple(claims)))
         return outcomes
+
+
+def _stored_key(entry: _Entry, article: Article) -> str:
+    """The cache key to store the article's claims under: none for a file that changed
+    since it was hashed (its key is stale)."""
+    changed = not isinstance(entry.source, Article) and article.sha256 != entry.digest
+    return "" if changed else entry.key
 
 
 def _article_of(source: Source) -> Article:
@@ -404,12 +443,177 @@ class _Found:
 
 # --- worker processes ----------------------------------------------------------------------
 
-_worker: dict[str, _Extraction] = {}
+
+class _Workers:
+    """Worker processes that take chunks from one queue and put their outcomes on another.
+
+    Where processes can fork, one process (the loader) is forked from this one, loads spaCy
+    and what else the extraction needs, and then forks the workers, which share all of it:
+    spaCy loads once, and while it loads this process goes on reading and passing articles
+    (``_Runner._submit``). Elsewhere each worker is spawned and loads its own.
+
+    A task is ``("chunk", entries)`` (the whole extraction) or ``("prepared", articles)``
+    (spaCy and the analysis only); ``get`` returns the outcomes of one task.
+    """
+
+    def __init__(self, extraction: _Extraction, count: int) -> None:
+        forking = _can_fork()
+        gazetteer = extraction.gazetteer
+        context = multiprocessing.get_context("fork" if forking else "spawn")
+        self.count = count
+        self.tasks: Any = context.Queue()
+        self.results: Any = context.Queue()
+        self._ready = context.Event()
+        self.pending = 0  # tasks put and not yet answered
+        self.processes: list[Any]
+        if forking:
+            loader = context.Process(
+                target=_load_and_fork,
+                args=(extraction, count, self.tasks, self.results, self._ready, os.getpid()),
+                name="pipeline-loader",
+            )
+            self.processes = [loader]
+        else:
+            self.processes = [
+                context.Process(
+                    target=_work,
+                    args=(gazetteer, None, self.tasks, self.results, self._ready, os.getpid()),
+                    name=f"pipeline-worker-{number}", daemon=True,
+                )
+                for number in range(count)
+            ]
+        for process in self.processes:
+            process.start()
+
+    def ready(self) -> bool:
+        """True once the workers have spaCy (they may run whole chunks)."""
+        return bool(self._ready.is_set())
+
+    def put(self, task: tuple[str, Any]) -> None:
+        self.tasks.put(task)
+        self.pending += 1
+
+    def get(self, *, block: bool = True) -> list[_Done] | None:
+        """The outcomes of the next task answered (None if none is, when not blocking)."""
+        while True:
+            try:
+                kind, payload = self.results.get(timeout=WORKER_POLL_SECONDS if block else 0)
+            except queue.Empty:
+                if not block:
+                    return None
+                self._check_alive()
+                continue
+            self.pending -= 1
+            if kind == "error":
+                raise payload
+            return payload  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """No more tasks: each worker ends once the queue is empty."""
+        for _ in range(self.count):
+            self.tasks.put(None)
+
+    def join(self) -> None:
+        for process in self.processes:
+            process.join()
+
+    def terminate(self) -> None:
+        """Ends the processes at once (the workers of a loader end with it)."""
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self.processes:
+            process.join()
+        self.tasks.cancel_join_thread()
+
+    def _check_alive(self) -> None:
+        """Raises if the processes ended while answers were still awaited."""
+        ended = [p for p in self.processes if p.exitcode is not None]
+        if self.pending and len(ended) == len(self.processes) or any(p.exitcode for p in ended):
+            codes = ", ".join(str(p.exitcode) for p in ended)
+            msg = f"the worker processes ended (exit code {codes}) before finishing their work"
+            raise RuntimeError(msg)
 
 
-def _start_worker(gazetteer: Gazetteer) -> None:
-    _worker["extraction"] = _Extraction(gazetteer)
+def _load_and_fork(
+    extraction: _Extraction, count: int, tasks: Any, results: Any, ready: Any, parent: int
+) -> None:
+    """The loader process: spaCy loaded once into the extraction of the process that forked
+    it, then ``count`` workers forked, watched until they end (or that process ends)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the main process's to handle
+    gazetteer = extraction.gazetteer
+    try:
+        from pipeline.control import load_nlp
+
+        extraction.nlp = load_nlp()
+    except Exception as error:  # noqa: BLE001 - handed to the main process, which raises it
+        results.put(("error", _portable(error)))
+        return
+    # what is loaded stays for the process's life: the collector need not look at it again,
+    # and by not touching it, it leaves the pages the workers share unwritten
+    gc.freeze()
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(
+            target=_work, args=(gazetteer, extraction, tasks, results, ready, os.getpid()),
+            name=f"pipeline-worker-{number}", daemon=True,
+        )
+        for number in range(count)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def end(_signal: int, _frame: Any) -> None:
+        for worker in workers:
+            worker.kill()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, end)
+    ready.set()
+    while any(worker.exitcode is None for worker in workers):
+        multiprocessing.connection.wait(
+            [worker.sentinel for worker in workers if worker.exitcode is None],
+            timeout=WORKER_POLL_SECONDS,
+        )
+        if any(worker.exitcode for worker in workers) or os.getppid() != parent:
+            end(signal.SIGTERM, None)  # a worker died, or the main process is gone
 
 
-def _run_in_worker(chunk: list[_Entry]) -> list[_Done]:
-    return _worker["extraction"].run(chunk)
+def _work(
+    gazetteer: Gazetteer, extraction: _Extraction | None, tasks: Any, results: Any,
+    ready: Any, parent: int,
+) -> None:
+    """A worker: tasks until the end mark, or until the process that started it is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if extraction is None:
+        extraction = _Extraction(gazetteer)
+        from pipeline.control import load_nlp
+
+        extraction.nlp = load_nlp()
+        gc.freeze()  # (as in _load_and_fork)
+    ready.set()
+    while True:
+        try:
+            task = tasks.get(timeout=WORKER_POLL_SECONDS)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if task is None:
+            return
+        kind, payload = task
+        try:
+            outcomes = extraction.run(payload) if kind == "chunk" else extraction.parse(payload)
+        except Exception as error:  # noqa: BLE001 - handed to the main process, which raises it
+            results.put(("error", _portable(error)))
+        else:
+            results.put(("done", outcomes))
+
+
+def _portable(error: Exception) -> Exception:
+    """The error itself if it crosses processes, else a RuntimeError that tells it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any failure to pickle means the same here
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error

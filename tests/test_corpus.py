@@ -4,6 +4,8 @@ every core; and the gazetteer pass it rests on (the screen, then the exact match
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +94,118 @@ def test_worker_processes_give_the_same_claims(real: Gazetteer, tmp_path: Path) 
     paths = write_synthetic(tmp_path / "corpus", 60) + sorted(SEEDS.glob("*.txt"))
     alone = extract_corpus(paths, gazetteer=real, cache=False, n_process=1)
     assert len({c.article for c in alone}) > 40
+    assert extract_corpus(paths, gazetteer=real, cache=False, n_process=2) == alone
+
+
+@pytest.fixture()
+def time_limit() -> Iterator[None]:
+    """Fails the test, rather than hanging the suite, if it runs past 120 s."""
+
+    def expire(_signal: int, _frame: object) -> None:
+        raise TimeoutError("the test ran past its time limit")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(120)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes whose parent, or parent's parent and so on, is ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.parametrize("ready", [False, True], ids=["passed-here", "whole-chunks"])
+def test_workers_give_the_same_claims_whoever_reads(
+    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ready: bool,
+    time_limit: None,
+) -> None:
+    # while spaCy loads for the workers, this process reads and passes the chunks and the
+    # workers only parse them; once it has loaded, the workers take whole chunks
+    paths = write_synthetic(tmp_path / "corpus", 150) + sorted(SEEDS.glob("*.txt"))
+    alone = extract_corpus(paths, gazetteer=real, cache=False, n_process=1)
+    monkeypatch.setattr(corpus._Workers, "ready", lambda self: ready)
+    sent: list[str] = []
+    put = corpus._Workers.put
+
+    def counted(self: corpus._Workers, task: tuple[str, object]) -> None:
+        sent.append(task[0])
+        put(self, task)
+
+    monkeypatch.setattr(corpus._Workers, "put", counted)
+    assert extract_corpus(paths, gazetteer=real, cache=False, n_process=2) == alone
+    assert set(sent) == {"chunk" if ready else "prepared"}
+    assert not _descendants(os.getpid())
+
+
+@pytest.mark.skipif(not corpus._can_fork(), reason="the workers are forked here")
+def test_an_error_in_a_worker_reaches_the_caller(
+    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None
+) -> None:
+    paths = write_synthetic(tmp_path / "corpus", 100)
+
+    def broken(self: corpus._Extraction, prepared: list[object]) -> list[object]:
+        raise ValueError("the analysis failed")
+
+    monkeypatch.setattr(corpus._Extraction, "parse", broken)  # the forked workers inherit it
+    with pytest.raises(ValueError, match="the analysis failed"):
+        extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
+    assert not _descendants(os.getpid())
+
+
+@pytest.mark.skipif(not corpus._can_fork(), reason="the workers are forked here")
+def test_a_worker_that_dies_is_an_error_not_a_wait(
+    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None
+) -> None:
+    paths = write_synthetic(tmp_path / "corpus", 100)
+
+    def dies(self: corpus._Extraction, prepared: list[object]) -> list[object]:
+        os._exit(3)
+
+    monkeypatch.setattr(corpus._Extraction, "parse", dies)
+    with pytest.raises(RuntimeError, match="worker processes ended"):
+        extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
+    assert not _descendants(os.getpid())
+
+
+@pytest.mark.skipif(not corpus._can_fork(), reason="the loader is forked here")
+def test_spacy_failing_to_load_reaches_the_caller(
+    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None
+) -> None:
+    from pipeline import control
+
+    def missing() -> object:
+        raise OSError("no model here")
+
+    monkeypatch.setattr(control, "load_nlp", missing)
+    with pytest.raises(OSError, match="no model here"):
+        extract_corpus(write_synthetic(tmp_path / "c", 60), gazetteer=real, cache=False,
+                       n_process=2)
+    assert not _descendants(os.getpid())
+
+
+def test_spawned_workers_give_the_same_claims(
+    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None
+) -> None:
+    # where processes cannot fork (Windows), each worker is spawned and loads its own spaCy
+    paths = write_synthetic(tmp_path / "corpus", 60)
+    alone = extract_corpus(paths, gazetteer=real, cache=False, n_process=1)
+    monkeypatch.setattr(corpus, "_can_fork", lambda: False)
     assert extract_corpus(paths, gazetteer=real, cache=False, n_process=2) == alone
 
 
