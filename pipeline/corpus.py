@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -290,6 +291,7 @@ class _Runner:
             while self.pool.pending:
                 self._collect(self.pool.get())
             self.pool.join()
+            self.pool = None
 
     def stop(self) -> None:
         if self.pool is not None:
@@ -514,8 +516,11 @@ class _Workers:
             self.tasks.put(None)
 
     def join(self) -> None:
+        """Waits for the processes to end, once every task is answered."""
         for process in self.processes:
             process.join()
+        self.tasks.close()
+        self.results.close()
 
     def terminate(self) -> None:
         """Ends the processes at once (the workers of a loader end with it)."""
@@ -524,7 +529,14 @@ class _Workers:
                 process.terminate()
         for process in self.processes:
             process.join()
+        # the tasks no process will take are read back here, so that the thread that feeds
+        # the queue is not left blocked on a full pipe
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.tasks.get(timeout=0.05)
         self.tasks.cancel_join_thread()
+        self.tasks.close()
+        self.results.close()
 
     def _check_alive(self) -> None:
         """Raises if the processes ended while answers were still awaited."""

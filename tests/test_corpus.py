@@ -3,6 +3,7 @@ every core; and the gazetteer pass it rests on (the screen, then the exact match
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -130,6 +131,14 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+@contextlib.contextmanager
+def no_process_left() -> Iterator[None]:
+    """Asserts that the block leaves no process of its own behind (other tests' may run)."""
+    before = _descendants(os.getpid())
+    yield
+    assert not _descendants(os.getpid()) - before
+
+
 @pytest.mark.parametrize("ready", [False, True], ids=["passed-here", "whole-chunks"])
 def test_workers_give_the_same_claims_whoever_reads(
     real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ready: bool,
@@ -148,9 +157,9 @@ def test_workers_give_the_same_claims_whoever_reads(
         put(self, task)
 
     monkeypatch.setattr(corpus._Workers, "put", counted)
-    assert extract_corpus(paths, gazetteer=real, cache=False, n_process=2) == alone
+    with no_process_left():
+        assert extract_corpus(paths, gazetteer=real, cache=False, n_process=2) == alone
     assert set(sent) == {"chunk" if ready else "prepared"}
-    assert not _descendants(os.getpid())
 
 
 @pytest.mark.skipif(not corpus._can_fork(), reason="the workers are forked here")
@@ -163,9 +172,8 @@ def test_an_error_in_a_worker_reaches_the_caller(
         raise ValueError("the analysis failed")
 
     monkeypatch.setattr(corpus._Extraction, "parse", broken)  # the forked workers inherit it
-    with pytest.raises(ValueError, match="the analysis failed"):
+    with no_process_left(), pytest.raises(ValueError, match="the analysis failed"):
         extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
-    assert not _descendants(os.getpid())
 
 
 @pytest.mark.skipif(not corpus._can_fork(), reason="the workers are forked here")
@@ -178,9 +186,8 @@ def test_a_worker_that_dies_is_an_error_not_a_wait(
         os._exit(3)
 
     monkeypatch.setattr(corpus._Extraction, "parse", dies)
-    with pytest.raises(RuntimeError, match="worker processes ended"):
+    with no_process_left(), pytest.raises(RuntimeError, match="worker processes ended"):
         extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
-    assert not _descendants(os.getpid())
 
 
 @pytest.mark.skipif(not corpus._can_fork(), reason="the loader is forked here")
@@ -193,10 +200,9 @@ def test_spacy_failing_to_load_reaches_the_caller(
         raise OSError("no model here")
 
     monkeypatch.setattr(control, "load_nlp", missing)
-    with pytest.raises(OSError, match="no model here"):
-        extract_corpus(write_synthetic(tmp_path / "c", 60), gazetteer=real, cache=False,
-                       n_process=2)
-    assert not _descendants(os.getpid())
+    paths = write_synthetic(tmp_path / "corpus", 60)
+    with no_process_left(), pytest.raises(OSError, match="no model here"):
+        extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
 
 
 def test_spawned_workers_give_the_same_claims(
