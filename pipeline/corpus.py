@@ -541,7 +541,8 @@ class _Workers:
     def _check_alive(self) -> None:
         """Raises if the processes ended while answers were still awaited."""
         ended = [p for p in self.processes if p.exitcode is not None]
-        if self.pending and len(ended) == len(self.processes) or any(p.exitcode for p in ended):
+        all_ended = len(ended) == len(self.processes)
+        if (self.pending and all_ended) or any(p.exitcode for p in ended):
             codes = ", ".join(str(p.exitcode) for p in ended)
             msg = f"the worker processes ended (exit code {codes}) before finishing their work"
             raise RuntimeError(msg)
@@ -598,10 +599,14 @@ def _work(
     """A worker: tasks until the end mark, or until the process that started it is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if extraction is None:
-        extraction = _Extraction(gazetteer)
-        from pipeline.control import load_nlp
+        try:
+            from pipeline.control import load_nlp
 
-        extraction.nlp = load_nlp()
+            extraction = _Extraction(gazetteer)
+            extraction.nlp = load_nlp()
+        except Exception as error:  # noqa: BLE001 - handed to the main process, which raises it
+            results.put(("error", _portable(error)))
+            return
         gc.freeze()  # (as in _load_and_fork)
     ready.set()
     while True:
