@@ -162,31 +162,30 @@ def test_workers_give_the_same_claims_whoever_reads(
     assert set(sent) == {"chunk" if ready else "prepared"}
 
 
-@pytest.mark.skipif(not corpus._can_fork(), reason="the workers are forked here")
-def test_an_error_in_a_worker_reaches_the_caller(
-    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None
-) -> None:
-    paths = write_synthetic(tmp_path / "corpus", 100)
+def _raises(self: corpus._Extraction, prepared: list[object]) -> list[object]:
+    raise ValueError("the analysis failed")
 
-    def broken(self: corpus._Extraction, prepared: list[object]) -> list[object]:
-        raise ValueError("the analysis failed")
 
-    monkeypatch.setattr(corpus._Extraction, "parse", broken)  # the forked workers inherit it
-    with no_process_left(), pytest.raises(ValueError, match="the analysis failed"):
-        extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
+def _dies(self: corpus._Extraction, prepared: list[object]) -> list[object]:
+    os._exit(3)
 
 
 @pytest.mark.skipif(not corpus._can_fork(), reason="the workers are forked here")
-def test_a_worker_that_dies_is_an_error_not_a_wait(
-    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None
+@pytest.mark.parametrize(
+    ("parse", "error", "message"),
+    [
+        (_raises, ValueError, "the analysis failed"),  # the worker's own error, raised here
+        (_dies, RuntimeError, "worker processes ended"),  # an error, not a wait
+    ],
+    ids=["raises", "dies"],
+)
+def test_a_failing_worker_is_an_error_for_the_caller(
+    real: Gazetteer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, time_limit: None,
+    parse: object, error: type[Exception], message: str,
 ) -> None:
     paths = write_synthetic(tmp_path / "corpus", 100)
-
-    def dies(self: corpus._Extraction, prepared: list[object]) -> list[object]:
-        os._exit(3)
-
-    monkeypatch.setattr(corpus._Extraction, "parse", dies)
-    with no_process_left(), pytest.raises(RuntimeError, match="worker processes ended"):
+    monkeypatch.setattr(corpus._Extraction, "parse", parse)  # the forked workers inherit it
+    with no_process_left(), pytest.raises(error, match=message):
         extract_corpus(paths, gazetteer=real, cache=False, n_process=2)
 
 
