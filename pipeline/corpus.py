@@ -460,7 +460,6 @@ class _Workers:
 
     def __init__(self, extraction: _Extraction, count: int) -> None:
         forking = _can_fork()
-        gazetteer = extraction.gazetteer
         context = multiprocessing.get_context("fork" if forking else "spawn")
         self.count = count
         self.tasks: Any = context.Queue()
@@ -479,7 +478,8 @@ class _Workers:
             self.processes = [
                 context.Process(
                     target=_work,
-                    args=(gazetteer, None, self.tasks, self.results, self._ready, os.getpid()),
+                    args=(extraction.gazetteer, self.tasks, self.results, self._ready,
+                          os.getpid()),
                     name=f"pipeline-worker-{number}", daemon=True,
                 )
                 for number in range(count)
@@ -554,7 +554,6 @@ def _load_and_fork(
     """The loader process: spaCy loaded once into the extraction of the process that forked
     it, then ``count`` workers forked, watched until they end (or that process ends)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the main process's to handle
-    gazetteer = extraction.gazetteer
     try:
         from pipeline.control import load_nlp
 
@@ -568,7 +567,7 @@ def _load_and_fork(
     context = multiprocessing.get_context("fork")
     workers = [
         context.Process(
-            target=_work, args=(gazetteer, extraction, tasks, results, ready, os.getpid()),
+            target=_work, args=(extraction, tasks, results, ready, os.getpid()),
             name=f"pipeline-worker-{number}", daemon=True,
         )
         for number in range(count)
@@ -582,7 +581,6 @@ def _load_and_fork(
         os._exit(1)
 
     signal.signal(signal.SIGTERM, end)
-    ready.set()
     while any(worker.exitcode is None for worker in workers):
         multiprocessing.connection.wait(
             [worker.sentinel for worker in workers if worker.exitcode is None],
@@ -593,16 +591,19 @@ def _load_and_fork(
 
 
 def _work(
-    gazetteer: Gazetteer, extraction: _Extraction | None, tasks: Any, results: Any,
-    ready: Any, parent: int,
+    source: _Extraction | Gazetteer, tasks: Any, results: Any, ready: Any, parent: int
 ) -> None:
-    """A worker: tasks until the end mark, or until the process that started it is gone."""
+    """A worker: tasks until the end mark, or until the process that started it is gone.
+    ``source``: the loader's extraction, spaCy loaded (forked), or the gazetteer to build
+    one from here (spawned). Says ``ready`` once it has spaCy."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if extraction is None:
+    if isinstance(source, _Extraction):
+        extraction = source
+    else:
         try:
             from pipeline.control import load_nlp
 
-            extraction = _Extraction(gazetteer)
+            extraction = _Extraction(source)
             extraction.nlp = load_nlp()
         except Exception as error:  # noqa: BLE001 - handed to the main process, which raises it
             results.put(("error", _portable(error)))
