@@ -710,6 +710,12 @@ _ARTICLE_CLASSES = frozenset({"L"})
 # what the exact check may read before a place, at most (see ``Matcher._root``)
 _WINDOW = _ARTICLE_LOOKBACK + 1
 _APOSTROPHE = re.compile(f"[{re.escape(APOSTROPHES)}]")
+# what ``Matcher._closed`` puts after a cut text: no name goes on across a blank line
+_NOTHING_JOINS = "\n\n"
+# characters that close a piece of text and never join words of a name (no word
+# characters, joiners or apostrophes): a piece ending in them holds the names of the piece
+# without them, with nothing after it
+_CLOSING = ".,;:!?)]}»\"”…"
 # apostrophes that are letters too (ʼ, ʿ): a word of letters may hold them
 _LETTER_APOSTROPHES = frozenset(c for c in APOSTROPHES if c.isalpha())
 # pieces of text and contexts examined once and remembered; past this many, forgotten
@@ -754,6 +760,8 @@ class Matcher:
                 self._suggest_keys.append(name_key(name))
                 self._suggest_ids.append(district.id)
         self._firsts = frozenset(key[0] for key in self._entries)
+        # the words of names that come after their first
+        self._inner = frozenset(word for key in self._entries for word in key[1:])
         self._prefixes = frozenset(key[:n] for key in self._entries for n in range(1, len(key) + 1))
         self._screen: WordScreen | None = None  # built on the first search
         self._chunks: dict[str, tuple[Token, ...]] = {}
@@ -843,6 +851,10 @@ class Matcher:
         state and pieces elsewhere give the same names there. The tree's entry for a piece
         and its state is also found by the text from ``_WINDOW`` characters before the place
         to the piece's end, which is most often the same: one lookup instead of the state.
+        Two kinds of new text are answered without the whole check: a next piece into which
+        no name can go on gets the names found with nothing after (``_closed``), and a piece
+        that ends in closing marks ("Chaar,") those of the piece without them
+        (``_closed_piece``).
         """
         found: list[_Hit] = []
         windows = self._windows
@@ -854,15 +866,16 @@ class Matcher:
                 node = self._root(text, at, reach, window)
             if node.__class__ is dict:
                 # the next piece (the screen found its end), then any others
-                if after < 0:
-                    node, position = node.get(text[reach:]), len(text)
-                else:
-                    node, position = node.get(text[reach:after]), after
+                end = len(text) if after < 0 else after
+                parent, unit = node, text[reach:end]
+                node = parent.get(unit)
                 while node.__class__ is dict:
-                    unit = _UNIT.match(text, position)
-                    assert unit is not None  # one of its branches always matches
-                    node = node.get(unit.group())
-                    position = unit.end()
+                    match = _UNIT.match(text, end)
+                    assert match is not None  # one of its branches always matches
+                    parent, unit, end = node, match.group(), match.end()
+                    node = parent.get(unit)
+                if node is None:
+                    node = self._closed(parent, text, at, reach, end - len(unit), unit)
                 if node is None:
                     before = self._state(text, at)
                     node = self._examine(text, at, reach, text[at:reach], before)
@@ -893,8 +906,14 @@ class Matcher:
             before = self._state(text, at)
             root = self._places.get((tail, before))
             if root is None:
-                self._examine(text, at, reach, tail, before)
-                root = self._places[(tail, before)]
+                core = tail.rstrip(_CLOSING)
+                if core and core != tail:
+                    root = self._closed_piece(text, at, core, before)
+                    self._places[(tail, before)] = root
+                    self._remembered += 1
+                else:
+                    self._examine(text, at, reach, tail, before)
+                    root = self._places[(tail, before)]
             # the window holds what the check reads before the place unless an apostrophe
             # makes it read the word before whole
             if before.__class__ is not int or _APOSTROPHE.search(text, at - _WINDOW, at):
@@ -902,6 +921,44 @@ class Matcher:
         if window is not None:
             self._windows[window] = root
         return root
+
+    def _closed(
+        self, node: dict[Any, Any], text: str, at: int, reach: int, stop: int, unit: str
+    ) -> Any:
+        """The names at ``at`` when the next piece of text, ``unit`` (from ``stop``, with the
+        spaces before it), is new in the tree at ``node`` but no name can go on into it: no
+        piece follows, or what stands before its first word does not join words of a name,
+        or that word is in no name but first and may not be dropped. Those names are the
+        ones found with the text cut at ``stop`` and a blank line put after it (examined once
+        for the node, then remembered under each such piece). None when a name may go on."""
+        piece = unit.lstrip()
+        if piece:
+            tokens = self._tokens(piece)
+            if not tokens:
+                return None  # punctuation alone: a name may go on past it
+            gap = unit[: len(unit) - len(piece) + tokens[0].start]
+            key = tokens[0].key
+            if joins_name(gap) and (key in self._inner or may_drop(key)):
+                return None
+        names = node.get(_NOTHING_JOINS)
+        if names is None:
+            # the check on the cut text reads to the cut, and keeps its names there
+            cut = text[:stop] + _NOTHING_JOINS
+            names = self._examine(cut, at, reach, text[at:reach], self._state(text, at))
+        node[unit] = names
+        self._remembered += 1
+        return names
+
+    def _closed_piece(self, text: str, at: int, core: str, before: int | str) -> Any:
+        """The names at ``at`` whose piece of text is ``core`` and closing characters: those
+        of ``core`` with nothing after it (shared by "Chaar", "Chaar," and "Chaar.")."""
+        node = self._places.get((core, before))
+        if node.__class__ is dict:
+            node = node.get(_NOTHING_JOINS)
+        if node is None:
+            reach = at + len(core)
+            node = self._examine(text[:reach] + _NOTHING_JOINS, at, reach, core, before)
+        return node
 
     def _state(self, text: str, at: int) -> int | str:
         """What the exact check at ``at`` may learn of the text before it (see ``_before``),

@@ -271,7 +271,9 @@ _PIECES = [
     "Shaʼar", "xʼChaar", "ʿChaar", "\u200dAlep", "Ch\u0301aar", "Alep", "ville", "vieille",
     "Cheikh", "Saïd", "Sheik", "Bab", "an-Nairab", "caserne", "de", "Hanano", "quartier",
 ]
-_SEPARATORS = [" ", " ", "-", "'", "’", "ʼ", ", ", ". ", "\n", "\n\n", " « ", "\u200d"]
+_SEPARATORS = [
+    " ", " ", "-", "'", "’", "ʼ", ", ", ". ", "\n", "\n\n", " « ", "\u200d", ") ", " » ", ";",
+]
 
 
 @settings(
