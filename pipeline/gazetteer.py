@@ -940,11 +940,7 @@ class Matcher:
             key = tokens[0].key
             if joins_name(gap) and (key in self._inner or may_drop(key)):
                 return None
-        names = node.get(_NOTHING_JOINS)
-        if names is None:
-            # the check on the cut text reads to the cut, and keeps its names there
-            cut = text[:stop] + _NOTHING_JOINS
-            names = self._examine(cut, at, reach, text[at:reach], self._state(text, at))
+        names = self._ended(node, text, at, reach, stop, None)
         node[unit] = names
         self._remembered += 1
         return names
@@ -952,12 +948,23 @@ class Matcher:
     def _closed_piece(self, text: str, at: int, core: str, before: int | str) -> Any:
         """The names at ``at`` whose piece of text is ``core`` and closing characters: those
         of ``core`` with nothing after it (shared by "Chaar", "Chaar," and "Chaar.")."""
-        node = self._places.get((core, before))
+        reach = at + len(core)
+        return self._ended(self._places.get((core, before)), text, at, reach, reach, before)
+
+    def _ended(
+        self, node: Any, text: str, at: int, reach: int, stop: int, before: int | str | None
+    ) -> Any:
+        """The names at ``at`` (its piece ends at ``reach``) with the text cut at ``stop`` and
+        a blank line after it: what ``node``, the tree's node for the text read to ``stop``,
+        holds for that end, else examined (the check on the cut text reads to the cut and
+        keeps its names there). ``before``: from ``_state``, or None to look it up."""
         if node.__class__ is dict:
             node = node.get(_NOTHING_JOINS)
         if node is None:
-            reach = at + len(core)
-            node = self._examine(text[:reach] + _NOTHING_JOINS, at, reach, core, before)
+            if before is None:
+                before = self._state(text, at)
+            cut = text[:stop] + _NOTHING_JOINS
+            node = self._examine(cut, at, reach, text[at:reach], before)
         return node
 
     def _state(self, text: str, at: int) -> int | str:
