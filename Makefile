@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: maps test eval bench check browser images clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt setup.py pipeline/_screen.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,dask]'
 	touch $(STAMP)

@@ -350,7 +350,8 @@ def may_drop(key: str) -> bool:
 # --- the screen: where a wanted word may start, for many texts at once --------------------
 #
 # Looking at every word of a corpus in Python costs more than the rest of the gazetteer pass.
-# ``WordScreen`` looks at every character with one table lookup instead (numpy, in C): each
+# ``WordScreen`` looks at every character with one table lookup instead, in C (the package's
+# extension ``_screen.c``, or numpy's array code where it was not built): each
 # character gets a small code (word character or not, capital, apostrophe, and its class of
 # ``screen_classes`` in ``RULES``), the text is cut into runs of word characters, and a run
 # is kept when it may begin a wanted word:
@@ -516,9 +517,15 @@ def _literal_hash(length: Any, first: Any, second: Any, last: Any) -> Any:
 
 class WordScreen:
     """Where a word with one of ``keys`` (written in capitals) or one of ``literals`` (as
-    written) may start in each of many texts: a superset of those places, found in C."""
+    written) may start in each of many texts: a superset of those places, found in C.
 
-    def __init__(self, keys: Iterable[str], literals: Iterable[str]) -> None:
+    The walk over the texts is the compiled ``pipeline._screen`` when it was built (the
+    package's one C extension), else numpy's (``compiled=False`` asks for numpy): the same
+    tables, the same places."""
+
+    def __init__(
+        self, keys: Iterable[str], literals: Iterable[str], *, compiled: bool = True
+    ) -> None:
         import numpy as np
 
         self._np = np
@@ -549,6 +556,14 @@ class WordScreen:
                 self._literals[slot] = True
                 self._literal_heads[min(ord(word[0]), 0xFFFF)] = True
         self._up = self._down = np.ones(1, dtype=np.uint64)
+        # the compiled walk reads the same tables, as bytes
+        self._walk = _compiled_walk() if compiled else None
+        self._tables = (
+            self._codes.tobytes(), self._kinds.tobytes(), self._whole.tobytes(),
+            self._begun.tobytes(), self._literals.tobytes(), self._literal_heads.tobytes(),
+            _KEY_TABLE_BITS, _LITERAL_TABLE_BITS, _MULTIPLIER, _FINAL_CLASS, self._pass_all,
+            _LONGEST_ELISION, _ELISIONS, _code_of_number, _kind_of_number,
+        )
 
     def _power_tables(self, size: int) -> tuple[Any, Any]:
         """P^j and P^-j modulo 2^64 for j below ``size`` (grown by doubling, kept)."""
@@ -570,6 +585,8 @@ class WordScreen:
     def starts(self, texts: Sequence[str]) -> list[list[int]]:
         """For each text, the offsets (ascending) of the runs of word characters that may
         begin a wanted word."""
+        if self._walk is not None:
+            return self._walk(self._tables, texts, False)  # type: ignore[no-any-return]
         return _in_chunks(texts, self._screen)
 
     def places(self, texts: Sequence[str]) -> list[tuple[list[int], list[int], list[int]]]:
@@ -577,6 +594,8 @@ class WordScreen:
         of characters other than spaces, as ``\\S+`` reads it): the first place in it. With
         them, the end of each place's piece and the end of the piece after it in the same
         text (-1 when none follows)."""
+        if self._walk is not None:
+            return self._walk(self._tables, texts, True)  # type: ignore[no-any-return]
         return _in_chunks(texts, self._places)
 
     def _screen(self, texts: list[str]) -> list[list[int]]:
@@ -713,6 +732,25 @@ class WordScreen:
             if text[begins[i] : ends[i]].casefold() in _ELISIONS:
                 passed[i] = False
         return passed
+
+
+def _compiled_walk() -> Callable[..., Any] | None:
+    """The compiled screen's walk, or None when the extension was not built."""
+    try:
+        from pipeline._screen import screen
+    except ImportError:
+        return None
+    return screen  # type: ignore[no-any-return]
+
+
+def _code_of_number(number: int) -> int:
+    """``screen_code`` of a character beyond the Basic Multilingual Plane, by its number."""
+    return screen_code(chr(number))
+
+
+def _kind_of_number(number: int) -> int:
+    """``first_kind`` of a character beyond the Basic Multilingual Plane, by its number."""
+    return first_kind(chr(number))
 
 
 def starts_capital(char: str) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -18,6 +20,9 @@ from pipeline.normalize import (
     tokenize,
     word_key,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
+GAZETTEER = ROOT / "gazetteer" / "aleppo.yaml"
 
 # spellings of one place, as the press and the reference lists write them
 SAME_PLACE = [
@@ -279,3 +284,62 @@ def test_the_screen_keeps_a_key_written_after_the_arabic_article(text: str) -> N
     first = tokenize(text)[0]
     assert WordScreen([first.key], []).starts([text]) == [[0]]
     assert WordScreen(["alab"], []).starts(["ال00"]) == [[]]
+
+
+# --- the compiled screen: the same places as numpy's ---------------------------------------
+
+# the screen of the real gazetteer's first words, built once (its tables take a second)
+_REAL_SCREENS: list[tuple[WordScreen, WordScreen]] = []
+
+
+def _real_screens() -> tuple[WordScreen, WordScreen]:
+    if not _REAL_SCREENS:
+        from pipeline.gazetteer import Matcher, load_gazetteer
+
+        matcher = Matcher(load_gazetteer(GAZETTEER))
+        keys, literals = matcher._firsts, matcher._literals
+        _REAL_SCREENS.append(
+            (WordScreen(keys, literals), WordScreen(keys, literals, compiled=False))
+        )
+    return _REAL_SCREENS[0]
+
+
+def test_the_compiled_screen_is_built() -> None:
+    # ``make`` builds it wherever a C compiler is found; numpy's walk is the fallback only
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler: the package screens with numpy")
+    compiled, plain = _real_screens()
+    assert compiled._walk is not None
+    assert plain._walk is None
+
+
+# characters of every kind the walk tells apart: capitals, classes, apostrophes (inside a
+# word, after an elision), spaces of several kinds, Arabic, and beyond the plane
+_SCREEN_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("aAbBcCkKlLsShHzZéÉçÇœŒ'’ʼ-_.,( \n\t\xa0\u2028ـالشيخ019")
+        + ["\U0001d504", "\U0001f600", "\U00020000", "Ⅳ", "ﬁ", "\u0301", "ß"]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCREEN_TEXT, min_size=1, max_size=4))
+@example(["d'Alep L'armée Sha'ar qu'Alep", "Karm al-Jabal, (Hanano) ville"])
+@example(["Alep\U0001d504 \U0001d504lep Alep"])  # beyond the plane: numpy reads UTF-32
+def test_the_compiled_screen_finds_what_numpy_finds(texts: list[str]) -> None:
+    compiled, plain = _real_screens()
+    assert compiled.starts(texts) == plain.starts(texts)
+    assert compiled.places(texts) == plain.places(texts)
+
+
+def test_the_compiled_screen_finds_what_numpy_finds_in_the_seeds_and_dispatches() -> None:
+    compiled, plain = _real_screens()
+    folders = [ROOT / "seeds", ROOT / "tests" / "data" / "dispatches"]
+    texts = [path.read_text(encoding="utf-8") for f in folders for path in sorted(f.glob("*.txt"))]
+    assert len(texts) > 10
+    places = compiled.places(texts)
+    assert sum(len(starts) for starts, _ends, _nexts in places) > 100
+    assert places == plain.places(texts)
+    assert compiled.starts(texts) == plain.starts(texts)

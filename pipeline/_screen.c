@@ -1,0 +1,323 @@
+/* The gazetteer screen in C: the same places as ``normalize.WordScreen``'s numpy code.
+ *
+ * A text is read once, character by character, straight from the str's own storage (no
+ * copy, no encoding). Each character gets its code from the 64k table the Python side
+ * builds (``normalize._screen_tables``); the runs of word characters are cut, and a run is
+ * kept when it may begin a wanted word:
+ *
+ * - written as the gazetteer writes a lower-case word: the hash of its length, first two
+ *   characters and last one falls in the literals' table;
+ * - in capitals: the hash of its consonant classes (repeats merged, a last class of "a"
+ *   dropped) and of the kind of its first letter falls in the table of whole keys, or of
+ *   begun keys when the word goes on past an apostrophe; a character the tables are unsure
+ *   of, or a first letter of no known kind, lets it pass; an elision (L'armée) never does.
+ *
+ * The rules, the tables and the hashes are the Python side's; this file only walks the
+ * text. ``tests/test_corpus.py`` compares both on every corpus text and on random ones.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+#define CLASS_FIELD 0x0F
+#define CAPITAL_BIT 0x10
+#define UNSURE_BIT 0x20
+#define APOSTROPHE_BIT 0x40
+#define WORD_BIT 0x80
+#define SPACE_CODE 0x01
+#define PLANE 0x10000
+
+/* what one call needs: the tables (read-only buffers of the bytes the caller passes) and
+   the Python helpers for the rare characters beyond the Basic Multilingual Plane */
+typedef struct {
+    const uint8_t *codes, *kinds, *whole, *begun, *literals, *heads;
+    Py_ssize_t key_bits, literal_bits;
+    uint64_t multiplier;
+    int final_class, pass_all, longest_elision;
+    PyObject *elisions, *code_of, *kind_of;
+} Tables;
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t length;
+} Text;
+
+static inline __attribute__((always_inline)) Py_UCS4 char_at(const Text *t, Py_ssize_t i) {
+    return PyUnicode_READ(t->kind, t->data, i);
+}
+
+/* the code of a character beyond the plane, from the Python side (-1: error) */
+static int __attribute__((noinline)) code_beyond(const Tables *tb, Py_UCS4 c) {
+    PyObject *value = PyObject_CallFunction(tb->code_of, "i", (int)c);
+    if (value == NULL) return -1;
+    long code = PyLong_AsLong(value);
+    Py_DECREF(value);
+    return (code == -1 && PyErr_Occurred()) ? -1 : (int)code;
+}
+
+/* the code of a character: the table's, or the Python side's beyond the plane (-1: error) */
+static inline int code_of(const Tables *tb, Py_UCS4 c) {
+    return c < PLANE ? tb->codes[c] : code_beyond(tb, c);
+}
+
+static int kind_of(const Tables *tb, Py_UCS4 c) {
+    if (c < PLANE) return tb->kinds[c];
+    PyObject *value = PyObject_CallFunction(tb->kind_of, "i", (int)c);
+    if (value == NULL) return -1;
+    long kind = PyLong_AsLong(value);
+    Py_DECREF(value);
+    return (kind == -1 && PyErr_Occurred()) ? -1 : (int)kind;
+}
+
+static inline uint64_t literal_slot(const Tables *tb, uint64_t length, uint64_t first,
+                                    uint64_t second, uint64_t last) {
+    uint64_t value = length * 0x2545F491ULL + first * 0x9E3779B1ULL + second * 0x85EBCA77ULL
+                     + last * 0xC2B2AE3DULL;
+    return (value >> 11) & (((uint64_t)1 << tb->literal_bits) - 1);
+}
+
+/* whether the run [begin, end) is an elision (l, d, qu...): its text case-folded is one */
+static int is_elision(const Tables *tb, PyObject *text, Py_ssize_t begin, Py_ssize_t end) {
+    PyObject *run = PyUnicode_Substring(text, begin, end);
+    if (run == NULL) return -1;
+    PyObject *folded = PyObject_CallMethod(run, "casefold", NULL);
+    Py_DECREF(run);
+    if (folded == NULL) return -1;
+    int found = PySet_Contains(tb->elisions, folded);
+    Py_DECREF(folded);
+    return found;
+}
+
+/* whether the run [begin, end), whose first character has ``code``, is kept (-1: error);
+   ``unsure``, ``hash`` and ``before_last`` are what the walk over the run gathered */
+static inline __attribute__((always_inline)) int run_kept(const Tables *tb, PyObject *text, const Text *t, Py_ssize_t begin,
+                    Py_ssize_t end, int code, int unsure, uint64_t hash, uint64_t before_last,
+                    int last_class) {
+    Py_UCS4 first = char_at(t, begin);
+    Py_ssize_t length = end - begin;
+    if (tb->heads[first < PLANE ? first : PLANE - 1]) {
+        Py_UCS4 second = length > 1 ? char_at(t, begin + 1) : 0;
+        Py_UCS4 last = char_at(t, end - 1);
+        if (tb->literals[literal_slot(tb, (uint64_t)length, first, second, last)]) return 1;
+    }
+    if (!(code & CAPITAL_BIT)) return 0;
+    if (tb->pass_all) return 1;
+    if (last_class == tb->final_class) hash = before_last;
+    int kind = kind_of(tb, first);
+    if (kind < 0) return -1;
+    uint64_t m = tb->multiplier;
+    uint64_t mixed = (hash * m + (uint64_t)kind) * m;
+    uint64_t slot = (mixed >> (64 - tb->key_bits)) & (((uint64_t)1 << tb->key_bits) - 1);
+    /* a word that goes on past an apostrophe: its first run begins a wanted key */
+    int going_on = 0;
+    if (end < t->length - 1) {
+        int after = code_of(tb, char_at(t, end));
+        if (after < 0) return -1;
+        if (after & APOSTROPHE_BIT) {
+            int next = code_of(tb, char_at(t, end + 1));
+            if (next < 0) return -1;
+            going_on = (next & WORD_BIT) != 0;
+        }
+    }
+    int passed = going_on ? tb->begun[slot] : tb->whole[slot];
+    passed = passed || unsure || kind == 0;
+    if (passed && going_on && length <= tb->longest_elision) {
+        int elision = is_elision(tb, text, begin, end);
+        if (elision < 0) return -1;
+        if (elision) passed = 0;
+    }
+    return passed;
+}
+
+static int append_int(PyObject *list, Py_ssize_t value) {
+    PyObject *number = PyLong_FromSsize_t(value);
+    if (number == NULL) return -1;
+    int failed = PyList_Append(list, number);
+    Py_DECREF(number);
+    return failed;
+}
+
+/* one text: the starts of the kept runs (``places`` 0), or the first kept run of each piece
+   of text with the piece's end and the end of the piece after it, -1 if none (``places`` 1) */
+static inline __attribute__((always_inline)) PyObject *screen_kind(
+    const Tables *tb, PyObject *text, int places, int kind) {
+    Text t = {kind, PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    PyObject *starts = PyList_New(0), *ends = NULL, *nexts = NULL;
+    if (starts == NULL) return NULL;
+    if (places) {
+        ends = PyList_New(0);
+        nexts = PyList_New(0);
+        if (ends == NULL || nexts == NULL) goto error;
+    }
+    Py_ssize_t i = 0, n = t.length;
+    while (i < n) {
+        int code = code_of(tb, char_at(&t, i));
+        if (code < 0) goto error;
+        if (code < WORD_BIT) {
+            i++;
+            continue;
+        }
+        /* a run of word characters: its classes hashed as it is read */
+        Py_ssize_t begin = i;
+        int first_code = code, unsure = 0, last_class = 0;
+        uint64_t hash = 0, before_last = 0, power = 1;
+        if (first_code & CAPITAL_BIT) {
+            while (i < n) {
+                int c = i == begin ? first_code : code_of(tb, char_at(&t, i));
+                if (c < 0) goto error;
+                if (c < WORD_BIT) break;
+                if (c & UNSURE_BIT) unsure = 1;
+                int klass = c & CLASS_FIELD;
+                if (klass && klass != last_class) {
+                    before_last = hash;
+                    hash += (uint64_t)klass * power;
+                    power *= tb->multiplier;
+                    last_class = klass;
+                }
+                i++;
+            }
+        } else {
+            /* only a run in capitals is hashed: the others are looked at as written */
+            i++;
+            while (i < n) {
+                int c = code_of(tb, char_at(&t, i));
+                if (c < 0) goto error;
+                if (c < WORD_BIT) break;
+                i++;
+            }
+        }
+        int kept = run_kept(tb, text, &t, begin, i, first_code, unsure, hash, before_last,
+                            last_class);
+        if (kept < 0) goto error;
+        if (!kept) continue;
+        if (append_int(starts, begin) < 0) goto error;
+        if (!places) continue;
+        /* the piece's end (the first space), then the end of the piece after it */
+        Py_ssize_t stop = i;
+        while (stop < n) {
+            int c = code_of(tb, char_at(&t, stop));
+            if (c < 0) goto error;
+            if (c == SPACE_CODE) break;
+            stop++;
+        }
+        Py_ssize_t after = stop, next = -1;
+        while (after < n) {
+            int c = code_of(tb, char_at(&t, after));
+            if (c < 0) goto error;
+            if (c != SPACE_CODE) break;
+            after++;
+        }
+        if (after < n) {
+            next = after;
+            while (next < n) {
+                int c = code_of(tb, char_at(&t, next));
+                if (c < 0) goto error;
+                if (c == SPACE_CODE) break;
+                next++;
+            }
+        }
+        if (append_int(ends, stop) < 0 || append_int(nexts, next) < 0) goto error;
+        i = stop;  /* one place a piece: the rest of it is not looked at */
+    }
+    if (!places) return starts;
+    PyObject *result = PyTuple_Pack(3, starts, ends, nexts);
+    Py_DECREF(starts);
+    Py_DECREF(ends);
+    Py_DECREF(nexts);
+    return result;
+error:
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(nexts);
+    return NULL;
+}
+
+/* ``screen_kind`` made once for each width of a str's characters (1, 2 or 4 bytes), so
+   that reading a character is an array access */
+static PyObject *screen_text(const Tables *tb, PyObject *text, int places) {
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return screen_kind(tb, text, places, PyUnicode_1BYTE_KIND);
+    case PyUnicode_2BYTE_KIND:
+        return screen_kind(tb, text, places, PyUnicode_2BYTE_KIND);
+    default:
+        return screen_kind(tb, text, places, PyUnicode_4BYTE_KIND);
+    }
+}
+
+static int table(PyObject *value, Py_ssize_t size, const char *name, const uint8_t **out) {
+    if (!PyBytes_Check(value) || PyBytes_GET_SIZE(value) != size) {
+        PyErr_Format(PyExc_ValueError, "table %s: %zd bytes wanted", name, size);
+        return -1;
+    }
+    *out = (const uint8_t *)PyBytes_AS_STRING(value);
+    return 0;
+}
+
+/* screen(tables, texts, places): tables is the tuple ``normalize.WordScreen`` builds */
+static PyObject *screen(PyObject *module, PyObject *args) {
+    PyObject *spec, *texts;
+    int places;
+    if (!PyArg_ParseTuple(args, "O!Op", &PyTuple_Type, &spec, &texts, &places)) return NULL;
+    Tables tb;
+    PyObject *codes, *kinds, *whole, *begun, *literals, *heads;
+    unsigned long long multiplier;
+    if (!PyArg_ParseTuple(spec, "OOOOOOnnKiiiOOO", &codes, &kinds, &whole, &begun, &literals,
+                          &heads, &tb.key_bits, &tb.literal_bits, &multiplier,
+                          &tb.final_class, &tb.pass_all, &tb.longest_elision, &tb.elisions,
+                          &tb.code_of, &tb.kind_of))
+        return NULL;
+    tb.multiplier = (uint64_t)multiplier;
+    if (tb.key_bits < 1 || tb.key_bits > 30 || tb.literal_bits < 1 || tb.literal_bits > 30) {
+        PyErr_SetString(PyExc_ValueError, "table sizes out of range");
+        return NULL;
+    }
+    if (table(codes, PLANE, "codes", &tb.codes) < 0 || table(kinds, PLANE, "kinds", &tb.kinds) < 0
+        || table(whole, (Py_ssize_t)1 << tb.key_bits, "whole", &tb.whole) < 0
+        || table(begun, (Py_ssize_t)1 << tb.key_bits, "begun", &tb.begun) < 0
+        || table(literals, (Py_ssize_t)1 << tb.literal_bits, "literals", &tb.literals) < 0
+        || table(heads, PLANE, "heads", &tb.heads) < 0)
+        return NULL;
+    if (!PyAnySet_Check(tb.elisions)) {
+        PyErr_SetString(PyExc_TypeError, "elisions: a set wanted");
+        return NULL;
+    }
+    PyObject *sequence = PySequence_Fast(texts, "texts: a sequence of str wanted");
+    if (sequence == NULL) return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
+    PyObject *found = PyList_New(count);
+    if (found == NULL) {
+        Py_DECREF(sequence);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(sequence, k);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts: a sequence of str wanted");
+            goto error;
+        }
+        PyObject *one = screen_text(&tb, text, places);
+        if (one == NULL) goto error;
+        PyList_SET_ITEM(found, k, one);
+    }
+    Py_DECREF(sequence);
+    return found;
+error:
+    Py_DECREF(sequence);
+    Py_DECREF(found);
+    return NULL;
+}
+
+static PyMethodDef methods[] = {
+    {"screen", screen, METH_VARARGS,
+     "screen(tables, texts, places) -> for each text, the kept starts, or with places the "
+     "(starts, ends, nexts) of the first kept run of each piece of text"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_screen", "The gazetteer screen's walk over texts, in C.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__screen(void) { return PyModule_Create(&module); }
