@@ -760,8 +760,12 @@ class Matcher:
                 self._suggest_keys.append(name_key(name))
                 self._suggest_ids.append(district.id)
         self._firsts = frozenset(key[0] for key in self._entries)
-        # the words of names that come after their first
-        self._inner = frozenset(word for key in self._entries for word in key[1:])
+        # the words of names that come after their first, by the word before them
+        followers: dict[str, set[str]] = {}
+        for key in self._entries:
+            for word, following in zip(key, key[1:]):
+                followers.setdefault(word, set()).add(following)
+        self._followers = {word: frozenset(after) for word, after in followers.items()}
         self._prefixes = frozenset(key[:n] for key in self._entries for n in range(1, len(key) + 1))
         self._screen: WordScreen | None = None  # built on the first search
         self._chunks: dict[str, tuple[Token, ...]] = {}
@@ -867,15 +871,16 @@ class Matcher:
             if node.__class__ is dict:
                 # the next piece (the screen found its end), then any others
                 end = len(text) if after < 0 else after
-                parent, unit = node, text[reach:end]
+                previous, parent, unit = text[at:reach], node, text[reach:end]
                 node = parent.get(unit)
                 while node.__class__ is dict:
                     match = _UNIT.match(text, end)
                     assert match is not None  # one of its branches always matches
-                    parent, unit, end = node, match.group(), match.end()
+                    previous, parent, unit, end = unit, node, match.group(), match.end()
                     node = parent.get(unit)
                 if node is None:
-                    node = self._closed(parent, text, at, reach, end - len(unit), unit)
+                    stop = end - len(unit)
+                    node = self._closed(parent, text, at, reach, stop, unit, previous)
                 if node is None:
                     before = self._state(text, at)
                     node = self._examine(text, at, reach, text[at:reach], before)
@@ -923,27 +928,63 @@ class Matcher:
         return root
 
     def _closed(
-        self, node: dict[Any, Any], text: str, at: int, reach: int, stop: int, unit: str
+        self,
+        node: dict[Any, Any],
+        text: str,
+        at: int,
+        reach: int,
+        stop: int,
+        unit: str,
+        previous: str,
     ) -> Any:
         """The names at ``at`` when the next piece of text, ``unit`` (from ``stop``, with the
-        spaces before it), is new in the tree at ``node`` but no name can go on into it: no
-        piece follows, or what stands before its first word does not join words of a name,
-        or that word is in no name but first and may not be dropped. Those names are the
-        ones found with the text cut at ``stop`` and a blank line put after it (examined once
-        for the node, then remembered under each such piece). None when a name may go on."""
+        spaces before it), is new in the tree at ``node`` (reached by reading ``previous``
+        last) but no name can go on into it, or through it:
+
+        - no piece follows;
+        - what stands before its first word does not join words of a name;
+        - no name goes on from the last word of ``previous`` into that word
+          (``_ends_names``);
+        - or the piece ends in closing marks ("al-Jabal,"): no name goes on past them.
+
+        Those names are the ones found with the text cut at ``stop`` (after the piece
+        without its closing marks, in the last case) and a blank line put after it,
+        examined once for the node, then remembered under each such piece. None when a
+        name may go on."""
         piece = unit.lstrip()
         if piece:
             tokens = self._tokens(piece)
             if not tokens:
                 return None  # punctuation alone: a name may go on past it
+            core = unit.rstrip(_CLOSING)
+            if core != unit and core.strip():
+                # the names of the piece without its closing marks, with nothing after
+                stop += len(core)
+                names = self._ended(node.get(core), text, at, reach, stop, None)
+                node[unit] = names
+                self._remembered += 1
+                return names
             gap = unit[: len(unit) - len(piece) + tokens[0].start]
-            key = tokens[0].key
-            if joins_name(gap) and (key in self._inner or may_drop(key)):
+            if joins_name(gap) and not self._ends_names(previous, tokens[0].key):
                 return None
         names = self._ended(node, text, at, reach, stop, None)
         node[unit] = names
         self._remembered += 1
         return names
+
+    def _ends_names(self, previous: str, key: str) -> bool:
+        """True when no name goes on from the last word of the piece ``previous`` into a
+        word of ``key``, or past it: that last word may not be dropped (an article, an
+        elision), and either no name has a word after it, or the word of ``key`` follows it
+        in no name and may not be dropped either."""
+        tokens = self._tokens(previous.lstrip())
+        if not tokens:
+            return False
+        last = tokens[-1]
+        if last.elision or may_drop(last.key):
+            return False
+        after = self._followers.get(last.key)
+        return not after or (key not in after and not may_drop(key))
 
     def _closed_piece(self, text: str, at: int, core: str, before: int | str) -> Any:
         """The names at ``at`` whose piece of text is ``core`` and closing characters: those
