@@ -309,10 +309,153 @@ error:
     return NULL;
 }
 
+/* the next piece of text from ``end``, as the pattern \s*\S+|\s*\Z matches it: the spaces
+   before it and the piece, or the spaces that end the text */
+static Py_ssize_t unit_end(PyObject *text, Py_ssize_t end) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    while (end < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end))) end++;
+    while (end < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end))) end++;
+    return end;
+}
+
+/* the names found at each place, by ``Matcher._find_at``'s rules (see there): the tree of
+   what the exact check found is looked up here; what it does not hold yet is asked of the
+   matcher's methods (root, closed, state, examine), which fill it */
+static PyObject *find_at(PyObject *module, PyObject *args) {
+    PyObject *text, *starts, *ends, *nexts, *windows, *root, *closed, *state, *examine;
+    Py_ssize_t window_size;
+    if (!PyArg_ParseTuple(args, "UO!O!O!O!nOOOO", &text, &PyList_Type, &starts, &PyList_Type,
+                          &ends, &PyList_Type, &nexts, &PyDict_Type, &windows, &window_size,
+                          &root, &closed, &state, &examine))
+        return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(starts);
+    if (PyList_GET_SIZE(ends) != count || PyList_GET_SIZE(nexts) != count) {
+        PyErr_SetString(PyExc_ValueError, "starts, ends and nexts differ in length");
+        return NULL;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    PyObject *found = PyList_New(0);
+    if (found == NULL) return NULL;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(starts, k));
+        Py_ssize_t reach = PyLong_AsSsize_t(PyList_GET_ITEM(ends, k));
+        Py_ssize_t after = PyLong_AsSsize_t(PyList_GET_ITEM(nexts, k));
+        if (PyErr_Occurred()) goto error;
+        if (at < 0 || reach < at || reach > length || after > length) {
+            PyErr_SetString(PyExc_ValueError, "a place outside the text");
+            goto error;
+        }
+        /* most places are found again with the same text before them and the same piece */
+        PyObject *node = NULL; /* a new reference */
+        PyObject *window = Py_None;
+        Py_INCREF(window);
+        if (at >= window_size) {
+            Py_DECREF(window);
+            window = PyUnicode_Substring(text, at - window_size, reach);
+            if (window == NULL) goto error;
+            node = PyDict_GetItemWithError(windows, window);
+            if (node == NULL && PyErr_Occurred()) {
+                Py_DECREF(window);
+                goto error;
+            }
+            Py_XINCREF(node);
+        }
+        if (node == NULL) {
+            node = PyObject_CallFunction(root, "OnnO", text, at, reach, window);
+            if (node == NULL) {
+                Py_DECREF(window);
+                goto error;
+            }
+        }
+        Py_DECREF(window);
+        if (PyDict_CheckExact(node)) {
+            /* the next piece (the screen found its end), then any others */
+            Py_ssize_t end = after < 0 ? length : after;
+            PyObject *previous = PyUnicode_Substring(text, at, reach);
+            PyObject *unit = previous == NULL ? NULL : PyUnicode_Substring(text, reach, end);
+            PyObject *parent = node; /* owns the reference */
+            node = NULL;
+            while (unit != NULL) {
+                PyObject *child = PyDict_GetItemWithError(parent, unit);
+                if (child == NULL) {
+                    if (PyErr_Occurred()) break;
+                    break; /* new in the tree */
+                }
+                if (!PyDict_CheckExact(child)) {
+                    node = child;
+                    Py_INCREF(node);
+                    break;
+                }
+                Py_INCREF(child);
+                Py_DECREF(parent);
+                parent = child;
+                Py_DECREF(previous);
+                previous = unit;
+                Py_ssize_t next = unit_end(text, end);
+                unit = PyUnicode_Substring(text, end, next);
+                end = next;
+            }
+            if (node == NULL && unit != NULL && !PyErr_Occurred()) {
+                Py_ssize_t stop = end - PyUnicode_GET_LENGTH(unit);
+                node = PyObject_CallFunction(closed, "OOnnnOO", parent, text, at, reach, stop,
+                                             unit, previous);
+                if (node == Py_None) {
+                    Py_DECREF(node);
+                    node = NULL;
+                    PyObject *before = PyObject_CallFunction(state, "On", text, at);
+                    PyObject *tail = before == NULL ? NULL : PyUnicode_Substring(text, at, reach);
+                    if (tail != NULL) {
+                        node = PyObject_CallFunction(examine, "OnnOO", text, at, reach, tail,
+                                                     before);
+                    }
+                    Py_XDECREF(tail);
+                    Py_XDECREF(before);
+                }
+            }
+            Py_XDECREF(previous);
+            Py_XDECREF(unit);
+            Py_DECREF(parent);
+            if (node == NULL) goto error;
+        }
+        /* the names there: (start, end, entry), offsets from the place */
+        if (!PyTuple_Check(node)) {
+            Py_DECREF(node);
+            PyErr_SetString(PyExc_TypeError, "a place's names: a tuple wanted");
+            goto error;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(node); i++) {
+            PyObject *hit = PyTuple_GET_ITEM(node, i);
+            Py_ssize_t first, last;
+            PyObject *entry;
+            if (!PyArg_ParseTuple(hit, "nnO", &first, &last, &entry)) {
+                Py_DECREF(node);
+                goto error;
+            }
+            PyObject *moved = Py_BuildValue("nnO", at + first, at + last, entry);
+            if (moved == NULL || PyList_Append(found, moved) < 0) {
+                Py_XDECREF(moved);
+                Py_DECREF(node);
+                goto error;
+            }
+            Py_DECREF(moved);
+        }
+        Py_DECREF(node);
+    }
+    return found;
+error:
+    Py_DECREF(found);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"screen", screen, METH_VARARGS,
      "screen(tables, texts, places) -> for each text, the kept starts, or with places the "
      "(starts, ends, nexts) of the first kept run of each piece of text"},
+    {"find_at", find_at, METH_VARARGS,
+     "find_at(text, starts, ends, nexts, windows, window_size, root, closed, state, "
+     "examine) -> the names at the places: (start, end, entry), unsorted"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -738,8 +738,12 @@ class Matcher:
     gazetteer's own spelling of its first word; in capitals, in any.
     """
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, *, compiled: bool = True) -> None:
         self.gazetteer = gazetteer
+        # the screen's walk and the lookups at each place in C, where the extension was
+        # built (``compiled=False``: numpy and Python, to the same names)
+        self._compiled = compiled
+        self._compiled_find = _compiled_find() if compiled else None
         self._entries: dict[tuple[str, ...], _Entry] = {}
         self._members = {g.id: g.members for g in gazetteer.groups}
         self._district_ids = {d.id for d in gazetteer.districts}
@@ -808,7 +812,7 @@ class Matcher:
 
     def _screener(self) -> WordScreen:
         if self._screen is None:
-            self._screen = WordScreen(self._firsts, self._literals)
+            self._screen = WordScreen(self._firsts, self._literals, compiled=self._compiled)
         return self._screen
 
     def find_each(self, texts: Iterable[str]) -> list[list[Mention]]:
@@ -845,7 +849,31 @@ class Matcher:
         self, text: str, starts: list[int], ends: list[int], nexts: list[int]
     ) -> list[Mention]:
         """The names that begin in the pieces of text at the ``starts`` (one place a piece;
-        ``ends``: where each piece ends, ``nexts``: where the piece after it ends, or -1).
+        ``ends``: where each piece ends, ``nexts``: where the piece after it ends, or -1):
+        non-overlapping, longest first, sorted by start."""
+        if self._compiled_find is not None:
+            found = self._compiled_find(
+                text, starts, ends, nexts, self._windows, _WINDOW,
+                self._root, self._closed, self._state, self._examine,
+            )
+        else:
+            found = self._hits(text, starts, ends, nexts)
+        if not found:
+            return []
+        # leftmost first, then longest; a name inside or across a kept one is dropped
+        mentions: list[Mention] = []
+        reach = -1
+        for start, end, entry in sorted(found, key=_leftmost_longest):
+            if start >= reach:
+                mentions.append(Mention(start, end, text[start:end], entry.kind, entry.target))
+                reach = end
+        return mentions
+
+    def _hits(
+        self, text: str, starts: list[int], ends: list[int], nexts: list[int]
+    ) -> list[_Hit]:
+        """The names found at each place, unsorted (``pipeline._screen.find_at`` does the
+        same in C, where it was built).
 
         The exact check at a place reads the piece of text there (up to the next space),
         what stands before it (only through the state ``_before`` gives), and the pieces
@@ -886,16 +914,7 @@ class Matcher:
                     node = self._examine(text, at, reach, text[at:reach], before)
             if node:
                 found.extend([(at + start, at + end, entry) for start, end, entry in node])
-        if not found:
-            return []
-        # leftmost first, then longest; a name inside or across a kept one is dropped
-        mentions: list[Mention] = []
-        reach = -1
-        for start, end, entry in sorted(found, key=lambda m: (m[0], -m[1])):
-            if start >= reach:
-                mentions.append(Mention(start, end, text[start:end], entry.kind, entry.target))
-                reach = end
-        return mentions
+        return found
 
     def _root(self, text: str, at: int, reach: int, window: str | None) -> Any:
         """What the tree holds for the piece at ``at`` and what stands before it (examined
@@ -1302,6 +1321,20 @@ class Matcher:
             msg = f"unknown group {group_id!r}"
             raise KeyError(msg)
         return self._members[group_id]
+
+
+def _compiled_find() -> Callable[..., list[_Hit]] | None:
+    """``Matcher._hits`` in C, or None when the extension was not built."""
+    try:
+        from pipeline._screen import find_at
+    except ImportError:
+        return None
+    return find_at  # type: ignore[no-any-return]
+
+
+def _leftmost_longest(hit: _Hit) -> tuple[int, int]:
+    """Sorts names leftmost first, then longest first."""
+    return hit[0], -hit[1]
 
 
 def _context_start(text: str, at: int) -> int:

@@ -516,6 +516,21 @@ def test_find_each_agrees_with_find_one_by_one(real: Gazetteer) -> None:
     assert Matcher(real).find_each(texts) == [Matcher(real).find(text) for text in texts]
 
 
+def test_the_compiled_lookups_find_what_python_finds(real: Gazetteer) -> None:
+    # C walks the tree at each place where it was built; Python where it was not
+    if shutil.which("cc") is None and shutil.which("gcc") is None:
+        pytest.skip("no C compiler: the package finds names in Python")
+    folders = [ROOT / "seeds", ROOT / "tests" / "data" / "dispatches"]
+    texts = [path.read_text(encoding="utf-8") for f in folders for path in sorted(f.glob("*.txt"))]
+    # again, shifted and cut, so that most places are found a second time, in other contexts
+    texts += [f"«{text[7:]}" for text in texts] + [text[: len(text) // 2] for text in texts]
+    compiled, plain = Matcher(real), Matcher(real, compiled=False)
+    found = compiled.find_each(texts)
+    assert compiled._compiled_find is not None and plain._compiled_find is None
+    assert sum(map(len, found)) > 700
+    assert found == plain.find_each(texts)
+
+
 # --- the fast path against the definition ---------------------------------------------------
 
 
