@@ -320,16 +320,85 @@ static Py_ssize_t unit_end(PyObject *text, Py_ssize_t end) {
     return end;
 }
 
+#define JOINER_FLAG 0x01
+#define MARK_FLAG 0x02 /* a mark or an apostrophe that a word may hold (not a letter or digit) */
+#define APOSTROPHE_FLAG 0x04
+#define PLAIN 1 /* in the table of plain ends: a name after it and a space has no article */
+
+/* ``gazetteer._context_start``: where the text the exact check may read before ``at``
+   begins (the joiners an article lookback crosses, the word before, one more character) */
+static Py_ssize_t context_start(int kind, const void *data, Py_ssize_t at,
+                                const uint8_t *flags, Py_ssize_t lookback) {
+    Py_ssize_t start = at, floor = at - lookback;
+    while (start > 0 && start > floor) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, start - 1);
+        if (c >= PLANE || !(flags[c] & JOINER_FLAG)) break;
+        start--;
+    }
+    while (start > 0) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, start - 1);
+        if (!(Py_UNICODE_ISALNUM(c) || (c < PLANE && (flags[c] & MARK_FLAG)))) break;
+        start--;
+    }
+    return start > 0 ? start - 1 : 0;
+}
+
+/* the tree's entry for the piece at ``at`` and what stands before it, when a cheap look
+   at the text tells that state (a borrowed reference, or NULL: not known, or an error) */
+static PyObject *known_root(PyObject *text, Py_ssize_t at, Py_ssize_t reach, PyObject *places,
+                            const uint8_t *plain, const uint8_t *flags, Py_ssize_t lookback) {
+    if (at < 1) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 before = PyUnicode_READ(kind, data, at - 1);
+    PyObject *state = NULL;
+    if (before == ' ') {
+        /* after a space after a character that ends no article: the state is 0 */
+        if (at < 2) return NULL;
+        Py_UCS4 end = PyUnicode_READ(kind, data, at - 2);
+        if (end >= PLANE || plain[end] != PLAIN) return NULL;
+        state = PyLong_FromLong(0);
+    } else if (before < PLANE && (flags[before] & APOSTROPHE_FLAG)) {
+        /* after an apostrophe: the state is the text from the context's start */
+        state = PyUnicode_Substring(text, context_start(kind, data, at, flags, lookback), at);
+    } else {
+        return NULL;
+    }
+    if (state == NULL) return NULL;
+    PyObject *tail = PyUnicode_Substring(text, at, reach);
+    if (tail == NULL) {
+        Py_DECREF(state);
+        return NULL;
+    }
+    PyObject *key = PyTuple_Pack(2, tail, state);
+    Py_DECREF(tail);
+    Py_DECREF(state);
+    if (key == NULL) return NULL;
+    PyObject *node = PyDict_GetItemWithError(places, key);
+    Py_DECREF(key);
+    return node;
+}
+
 /* the names found at each place, by ``Matcher._find_at``'s rules (see there): the tree of
    what the exact check found is looked up here; what it does not hold yet is asked of the
    matcher's methods (root, closed, state, examine), which fill it */
 static PyObject *find_at(PyObject *module, PyObject *args) {
-    PyObject *text, *starts, *ends, *nexts, *windows, *root, *closed, *state, *examine;
-    Py_ssize_t window_size;
-    if (!PyArg_ParseTuple(args, "UO!O!O!O!nOOOO", &text, &PyList_Type, &starts, &PyList_Type,
-                          &ends, &PyList_Type, &nexts, &PyDict_Type, &windows, &window_size,
-                          &root, &closed, &state, &examine))
+    PyObject *text, *starts, *ends, *nexts, *windows, *places, *plain_ends, *root, *closed;
+    PyObject *state, *examine;
+    Py_ssize_t window_size, lookback;
+    const uint8_t *flags;
+    Py_ssize_t flags_size;
+    if (!PyArg_ParseTuple(args, "UO!O!O!O!O!O!y#nnOOOO", &text, &PyList_Type, &starts,
+                          &PyList_Type, &ends, &PyList_Type, &nexts, &PyDict_Type, &windows,
+                          &PyDict_Type, &places, &PyByteArray_Type, &plain_ends, &flags,
+                          &flags_size, &window_size, &lookback, &root, &closed, &state,
+                          &examine))
         return NULL;
+    if (flags_size != PLANE || PyByteArray_GET_SIZE(plain_ends) != PLANE) {
+        PyErr_SetString(PyExc_ValueError, "the character tables: 65,536 bytes each wanted");
+        return NULL;
+    }
+    const uint8_t *plain = (const uint8_t *)PyByteArray_AS_STRING(plain_ends);
     Py_ssize_t count = PyList_GET_SIZE(starts);
     if (PyList_GET_SIZE(ends) != count || PyList_GET_SIZE(nexts) != count) {
         PyErr_SetString(PyExc_ValueError, "starts, ends and nexts differ in length");
@@ -347,11 +416,15 @@ static PyObject *find_at(PyObject *module, PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "a place outside the text");
             goto error;
         }
-        /* most places are found again with the same text before them and the same piece */
-        PyObject *node = NULL; /* a new reference */
+        /* most places follow a space after a character that ends no article, or an
+           apostrophe: the piece and a short look back find the tree's entry */
+        PyObject *node = known_root(text, at, reach, places, plain, flags, lookback);
+        if (node == NULL && PyErr_Occurred()) goto error;
+        Py_XINCREF(node);
+        /* else most are found again with the same text before them and the same piece */
         PyObject *window = Py_None;
         Py_INCREF(window);
-        if (at >= window_size) {
+        if (node == NULL && at >= window_size) {
             Py_DECREF(window);
             window = PyUnicode_Substring(text, at - window_size, reach);
             if (window == NULL) goto error;
@@ -454,8 +527,9 @@ static PyMethodDef methods[] = {
      "screen(tables, texts, places) -> for each text, the kept starts, or with places the "
      "(starts, ends, nexts) of the first kept run of each piece of text"},
     {"find_at", find_at, METH_VARARGS,
-     "find_at(text, starts, ends, nexts, windows, window_size, root, closed, state, "
-     "examine) -> the names at the places: (start, end, entry), unsorted"},
+     "find_at(text, starts, ends, nexts, windows, places, plain_ends, flags, window_size, "
+     "lookback, root, closed, state, examine) -> the names at the places: (start, end, "
+     "entry), unsorted"},
     {NULL, NULL, 0, NULL},
 };
 

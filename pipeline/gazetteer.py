@@ -853,7 +853,8 @@ class Matcher:
         non-overlapping, longest first, sorted by start."""
         if self._compiled_find is not None:
             found = self._compiled_find(
-                text, starts, ends, nexts, self._windows, _WINDOW,
+                text, starts, ends, nexts, self._windows, self._places, _PLAIN_TABLE,
+                _CHARACTER_FLAGS, _WINDOW, _ARTICLE_LOOKBACK,
                 self._root, self._closed, self._state, self._examine,
             )
         else:
@@ -926,6 +927,8 @@ class Matcher:
         # a piece none of whose words begins a name (the screen lets some through)
         if not plans:
             root: Any = ()
+            self._places[(tail, self._state(text, at))] = root
+            self._remembered += 1
         else:
             before = self._state(text, at)
             root = self._places.get((tail, before))
@@ -1366,12 +1369,33 @@ def _plain_end(char: str) -> bool:
     )
     if len(_PLAIN_ENDS) < _CHARACTERS_KEPT:
         _PLAIN_ENDS[char] = plain
+    if len(char) == 1 and ord(char) < 0x10000:
+        _PLAIN_TABLE[ord(char)] = _PLAIN if plain else _NOT_PLAIN
     return plain
 
 
 # the characters seen before one space and a place, and whether each is plain (above)
 _PLAIN_ENDS: dict[str, bool] = {}
 _CHARACTERS_KEPT = 1 << 16
+# the same for the compiled lookups, by character number: 0 while not seen
+_PLAIN, _NOT_PLAIN = 1, 2
+_PLAIN_TABLE = bytearray(0x10000)
+
+
+def _character_flags() -> bytes:
+    """For the compiled lookups, by character number: a joiner (1), a mark or apostrophe a
+    word may hold (2), an apostrophe (4); ``_context_start`` reads them."""
+    flags = bytearray(0x10000)
+    for chars, flag in ((JOINERS, 1), (_MARKS_AND_APOSTROPHES, 2), (APOSTROPHES, 4)):
+        for char in chars:
+            if ord(char) >= 0x10000:
+                msg = f"{char!r} is beyond the plane the compiled lookups read"
+                raise ValueError(msg)
+            flags[ord(char)] |= flag
+    return bytes(flags)
+
+
+_CHARACTER_FLAGS = _character_flags()
 _WORD_CHAR = re.compile(WORD_CHAR_PATTERN)
 
 
