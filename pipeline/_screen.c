@@ -91,9 +91,9 @@ static int is_elision(const Tables *tb, PyObject *text, Py_ssize_t begin, Py_ssi
 
 /* whether the run [begin, end), whose first character has ``code``, is kept (-1: error);
    ``unsure``, ``hash`` and ``before_last`` are what the walk over the run gathered */
-static inline __attribute__((always_inline)) int run_kept(const Tables *tb, PyObject *text, const Text *t, Py_ssize_t begin,
-                    Py_ssize_t end, int code, int unsure, uint64_t hash, uint64_t before_last,
-                    int last_class) {
+static inline __attribute__((always_inline)) int run_kept(
+    const Tables *tb, PyObject *text, const Text *t, Py_ssize_t begin, Py_ssize_t end, int code,
+    int unsure, uint64_t hash, uint64_t before_last, int last_class) {
     Py_UCS4 first = char_at(t, begin);
     Py_ssize_t length = end - begin;
     if (tb->heads[first < PLANE ? first : PLANE - 1]) {
@@ -379,6 +379,52 @@ static PyObject *known_root(PyObject *text, Py_ssize_t at, Py_ssize_t reach, PyO
     return node;
 }
 
+/* the names of ``found`` ((start, end, entry) tuples) that a reader keeps: leftmost first,
+   then longest; a name inside or across a kept one is dropped */
+static PyObject *leftmost_longest(PyObject *found) {
+    Py_ssize_t count = PyList_GET_SIZE(found);
+    PyObject *kept = PyList_New(0);
+    if (kept == NULL || count == 0) return kept;
+    Py_ssize_t *order = PyMem_New(Py_ssize_t, count);
+    Py_ssize_t *starts = PyMem_New(Py_ssize_t, count);
+    Py_ssize_t *ends = PyMem_New(Py_ssize_t, count);
+    if (order == NULL || starts == NULL || ends == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *hit = PyList_GET_ITEM(found, i);
+        starts[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 0));
+        ends[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 1));
+        if (PyErr_Occurred()) goto done;
+        /* insertion sort, stable: by start, then by end from the last */
+        Py_ssize_t j = i;
+        while (j > 0 && (starts[order[j - 1]] > starts[i]
+                         || (starts[order[j - 1]] == starts[i] && ends[order[j - 1]] < ends[i]))) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
+    Py_ssize_t reach = -1;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t i = order[k];
+        if (starts[i] < reach) continue;
+        if (PyList_Append(kept, PyList_GET_ITEM(found, i)) < 0) goto done;
+        reach = ends[i];
+    }
+    PyMem_Free(order);
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    return kept;
+done:
+    PyMem_Free(order);
+    PyMem_Free(starts);
+    PyMem_Free(ends);
+    Py_DECREF(kept);
+    return NULL;
+}
+
 /* the names found at each place, by ``Matcher._find_at``'s rules (see there): the tree of
    what the exact check found is looked up here; what it does not hold yet is asked of the
    matcher's methods (root, closed, state, examine), which fill it */
@@ -516,7 +562,9 @@ static PyObject *find_at(PyObject *module, PyObject *args) {
         }
         Py_DECREF(node);
     }
-    return found;
+    PyObject *kept = leftmost_longest(found);
+    Py_DECREF(found);
+    return kept;
 error:
     Py_DECREF(found);
     return NULL;
@@ -528,8 +576,8 @@ static PyMethodDef methods[] = {
      "(starts, ends, nexts) of the first kept run of each piece of text"},
     {"find_at", find_at, METH_VARARGS,
      "find_at(text, starts, ends, nexts, windows, places, plain_ends, flags, window_size, "
-     "lookback, root, closed, state, examine) -> the names at the places: (start, end, "
-     "entry), unsorted"},
+     "lookback, root, closed, state, examine) -> the names at the places, (start, end, "
+     "entry), leftmost first and longest, none inside or across another"},
     {NULL, NULL, 0, NULL},
 };
 

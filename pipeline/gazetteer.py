@@ -852,23 +852,24 @@ class Matcher:
         ``ends``: where each piece ends, ``nexts``: where the piece after it ends, or -1):
         non-overlapping, longest first, sorted by start."""
         if self._compiled_find is not None:
-            found = self._compiled_find(
+            kept = self._compiled_find(
                 text, starts, ends, nexts, self._windows, self._places, _PLAIN_TABLE,
                 _CHARACTER_FLAGS, _WINDOW, _ARTICLE_LOOKBACK,
                 self._root, self._closed, self._state, self._examine,
             )
         else:
-            found = self._hits(text, starts, ends, nexts)
-        if not found:
-            return []
-        # leftmost first, then longest; a name inside or across a kept one is dropped
-        mentions: list[Mention] = []
-        reach = -1
-        for start, end, entry in sorted(found, key=_leftmost_longest):
-            if start >= reach:
-                mentions.append(Mention(start, end, text[start:end], entry.kind, entry.target))
-                reach = end
-        return mentions
+            # leftmost first, then longest; a name inside or across a kept one is dropped
+            kept = []
+            reach = -1
+            hits = self._hits(text, starts, ends, nexts)
+            for start, end, entry in sorted(hits, key=_leftmost_longest):
+                if start >= reach:
+                    kept.append((start, end, entry))
+                    reach = end
+        return [
+            Mention(start, end, text[start:end], entry.kind, entry.target)
+            for start, end, entry in kept
+        ]
 
     def _hits(
         self, text: str, starts: list[int], ends: list[int], nexts: list[int]
