@@ -324,6 +324,7 @@ static Py_ssize_t unit_end(PyObject *text, Py_ssize_t end) {
 #define MARK_FLAG 0x02 /* a mark or an apostrophe that a word may hold (not a letter or digit) */
 #define APOSTROPHE_FLAG 0x04
 #define PLAIN 1 /* in the table of plain ends: a name after it and a space has no article */
+#define NOT_PLAIN 2 /* (0: not seen yet) */
 
 /* ``gazetteer._context_start``: where the text the exact check may read before ``at``
    begins (the joiners an article lookback crosses, the word before, one more character) */
@@ -344,30 +345,54 @@ static Py_ssize_t context_start(int kind, const void *data, Py_ssize_t at,
 }
 
 /* the tree's entry for the piece at ``at`` and what stands before it, when a cheap look
-   at the text tells that state (a borrowed reference, or NULL: not known, or an error) */
+   tells it (a borrowed reference, or NULL: not known, or an error): a piece none of whose
+   words begins a name (``plans``, the matcher's plans by piece, holds none for it) has no
+   names whatever stands before it; else the state of what stands before is told by a
+   space after a character that ends no article, or after a word the matcher has already
+   told an article or not (``articles``), or by an apostrophe */
 static PyObject *known_root(PyObject *text, Py_ssize_t at, Py_ssize_t reach, PyObject *places,
-                            const uint8_t *plain, const uint8_t *flags, Py_ssize_t lookback) {
-    if (at < 1) return NULL;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_UCS4 before = PyUnicode_READ(kind, data, at - 1);
-    PyObject *state = NULL;
-    if (before == ' ') {
-        /* after a space after a character that ends no article: the state is 0 */
-        if (at < 2) return NULL;
-        Py_UCS4 end = PyUnicode_READ(kind, data, at - 2);
-        if (end >= PLANE || plain[end] != PLAIN) return NULL;
-        state = PyLong_FromLong(0);
-    } else if (before < PLANE && (flags[before] & APOSTROPHE_FLAG)) {
-        /* after an apostrophe: the state is the text from the context's start */
-        state = PyUnicode_Substring(text, context_start(kind, data, at, flags, lookback), at);
-    } else {
-        return NULL;
-    }
-    if (state == NULL) return NULL;
+                            PyObject *plans, PyObject *articles, const uint8_t *plain,
+                            const uint8_t *flags, Py_ssize_t lookback) {
     PyObject *tail = PyUnicode_Substring(text, at, reach);
-    if (tail == NULL) {
-        Py_DECREF(state);
+    if (tail == NULL) return NULL;
+    PyObject *known = PyDict_GetItemWithError(plans, tail);
+    if (known != NULL && PyTuple_CheckExact(known) && PyTuple_GET_SIZE(known) == 0) {
+        Py_DECREF(tail);
+        return known; /* the empty tuple: no names */
+    }
+    PyObject *state = NULL;
+    if (at >= 1 && !PyErr_Occurred()) {
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_UCS4 before = PyUnicode_READ(kind, data, at - 1);
+        if (before == ' ') {
+            /* after a space after a character that ends no article: the state is 0 */
+            Py_UCS4 end = at >= 2 ? PyUnicode_READ(kind, data, at - 2) : PLANE;
+            if (end < PLANE && plain[end] == PLAIN) {
+                state = PyLong_FromLong(0);
+            } else if (end < PLANE && plain[end] == NOT_PLAIN) {
+                /* after a space after a word the matcher knows (an article or not), from
+                   the space before that word: as ``Matcher._state`` reads it */
+                Py_ssize_t floor = at - lookback - 1 > 0 ? at - lookback - 1 : 0;
+                Py_ssize_t space = at - 2;
+                while (space >= floor && PyUnicode_READ(kind, data, space) != ' ') space--;
+                if (space >= floor) {
+                    PyObject *word = PyUnicode_Substring(text, space + 1, at - 1);
+                    PyObject *article =
+                        word == NULL ? NULL : PyDict_GetItemWithError(articles, word);
+                    Py_XDECREF(word);
+                    if (article == Py_True) state = PyLong_FromSsize_t(at - space - 1);
+                    else if (article == Py_False) state = PyLong_FromLong(0);
+                }
+            }
+        } else if (before < PLANE && (flags[before] & APOSTROPHE_FLAG)) {
+            /* after an apostrophe: the state is the text from the context's start */
+            Py_ssize_t from = context_start(kind, data, at, flags, lookback);
+            state = PyUnicode_Substring(text, from, at);
+        }
+    }
+    if (state == NULL) {
+        Py_DECREF(tail);
         return NULL;
     }
     PyObject *key = PyTuple_Pack(2, tail, state);
@@ -429,16 +454,16 @@ done:
    what the exact check found is looked up here; what it does not hold yet is asked of the
    matcher's methods (root, closed, state, examine), which fill it */
 static PyObject *find_at(PyObject *module, PyObject *args) {
-    PyObject *text, *starts, *ends, *nexts, *windows, *places, *plain_ends, *root, *closed;
-    PyObject *state, *examine;
+    PyObject *text, *starts, *ends, *nexts, *windows, *places, *plans, *articles, *plain_ends;
+    PyObject *root, *closed, *state, *examine;
     Py_ssize_t window_size, lookback;
     const uint8_t *flags;
     Py_ssize_t flags_size;
-    if (!PyArg_ParseTuple(args, "UO!O!O!O!O!O!y#nnOOOO", &text, &PyList_Type, &starts,
+    if (!PyArg_ParseTuple(args, "UO!O!O!O!O!O!O!O!y#nnOOOO", &text, &PyList_Type, &starts,
                           &PyList_Type, &ends, &PyList_Type, &nexts, &PyDict_Type, &windows,
-                          &PyDict_Type, &places, &PyByteArray_Type, &plain_ends, &flags,
-                          &flags_size, &window_size, &lookback, &root, &closed, &state,
-                          &examine))
+                          &PyDict_Type, &places, &PyDict_Type, &plans, &PyDict_Type,
+                          &articles, &PyByteArray_Type, &plain_ends, &flags, &flags_size,
+                          &window_size, &lookback, &root, &closed, &state, &examine))
         return NULL;
     if (flags_size != PLANE || PyByteArray_GET_SIZE(plain_ends) != PLANE) {
         PyErr_SetString(PyExc_ValueError, "the character tables: 65,536 bytes each wanted");
@@ -464,7 +489,8 @@ static PyObject *find_at(PyObject *module, PyObject *args) {
         }
         /* most places follow a space after a character that ends no article, or an
            apostrophe: the piece and a short look back find the tree's entry */
-        PyObject *node = known_root(text, at, reach, places, plain, flags, lookback);
+        PyObject *node =
+            known_root(text, at, reach, places, plans, articles, plain, flags, lookback);
         if (node == NULL && PyErr_Occurred()) goto error;
         Py_XINCREF(node);
         /* else most are found again with the same text before them and the same piece */
@@ -575,9 +601,9 @@ static PyMethodDef methods[] = {
      "screen(tables, texts, places) -> for each text, the kept starts, or with places the "
      "(starts, ends, nexts) of the first kept run of each piece of text"},
     {"find_at", find_at, METH_VARARGS,
-     "find_at(text, starts, ends, nexts, windows, places, plain_ends, flags, window_size, "
-     "lookback, root, closed, state, examine) -> the names at the places, (start, end, "
-     "entry), leftmost first and longest, none inside or across another"},
+     "find_at(text, starts, ends, nexts, windows, places, plans, articles, plain_ends, "
+     "flags, window_size, lookback, root, closed, state, examine) -> the names at the places, "
+     "(start, end, entry), leftmost first and longest, none inside or across another"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -585,4 +611,15 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_screen", "The gazetteer screen's walk over texts, in C.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__screen(void) { return PyModule_Create(&module); }
+/* the version of the calls above: the Python side uses this module only when it is the one
+   it was written for (a build left from older sources is not used) */
+#define INTERFACE 3
+
+PyMODINIT_FUNC PyInit__screen(void) {
+    PyObject *made = PyModule_Create(&module);
+    if (made != NULL && PyModule_AddIntConstant(made, "INTERFACE", INTERFACE) < 0) {
+        Py_DECREF(made);
+        return NULL;
+    }
+    return made;
+}

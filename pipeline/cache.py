@@ -51,10 +51,11 @@ def cache_dir() -> Path:
 @functools.cache
 def code_version() -> str:
     """A hash of the modules and data of the package that decide which claims an article
-    yields (every ``*.py`` and ``lexicon/*.yaml`` but the stages after extraction)."""
+    yields (every ``*.py``, ``*.c`` and ``lexicon/*.yaml`` but the stages after extraction)."""
     digest = hashlib.sha256()
     package = Path(__file__).parent
-    files = sorted(package.glob("*.py")) + sorted(package.glob("lexicon/*.yaml"))
+    files = [*sorted(package.glob("*.py")), *sorted(package.glob("*.c"))]
+    files += sorted(package.glob("lexicon/*.yaml"))
     for path in files:
         if path.name in _OUTSIDE_EXTRACTION:
             continue

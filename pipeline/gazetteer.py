@@ -40,6 +40,7 @@ from pipeline.normalize import (
     WORD_MARKS,
     Token,
     WordScreen,
+    compiled_screen,
     is_article,
     joins_name,
     loose_signature,
@@ -853,8 +854,8 @@ class Matcher:
         non-overlapping, longest first, sorted by start."""
         if self._compiled_find is not None:
             kept = self._compiled_find(
-                text, starts, ends, nexts, self._windows, self._places, _PLAIN_TABLE,
-                _CHARACTER_FLAGS, _WINDOW, _ARTICLE_LOOKBACK,
+                text, starts, ends, nexts, self._windows, self._places, self._tail_plans,
+                self._article_words, _PLAIN_TABLE, _CHARACTER_FLAGS, _WINDOW, _ARTICLE_LOOKBACK,
                 self._root, self._closed, self._state, self._examine,
             )
         else:
@@ -1328,12 +1329,9 @@ class Matcher:
 
 
 def _compiled_find() -> Callable[..., list[_Hit]] | None:
-    """``Matcher._hits`` in C, or None when the extension was not built."""
-    try:
-        from pipeline._screen import find_at
-    except ImportError:
-        return None
-    return find_at  # type: ignore[no-any-return]
+    """``Matcher._hits`` in C (with the names kept), or None (``compiled_screen``)."""
+    module = compiled_screen()
+    return None if module is None else module.find_at  # type: ignore[no-any-return]
 
 
 def _leftmost_longest(hit: _Hit) -> tuple[int, int]:

@@ -734,13 +734,26 @@ class WordScreen:
         return passed
 
 
-def _compiled_walk() -> Callable[..., Any] | None:
-    """The compiled screen's walk, or None when the extension was not built."""
+# the version of ``pipeline._screen``'s calls that this code makes (its ``INTERFACE``)
+SCREEN_INTERFACE = 3
+
+
+def compiled_screen() -> Any:
+    """The compiled module ``pipeline._screen``, or None when it was not built, or was built
+    from other sources than these (then numpy and Python do its work)."""
     try:
-        from pipeline._screen import screen
+        from pipeline import _screen  # type: ignore[attr-defined]
     except ImportError:
         return None
-    return screen  # type: ignore[no-any-return]
+    if getattr(_screen, "INTERFACE", None) != SCREEN_INTERFACE:
+        return None
+    return _screen
+
+
+def _compiled_walk() -> Callable[..., Any] | None:
+    """The compiled screen's walk, or None."""
+    module = compiled_screen()
+    return None if module is None else module.screen
 
 
 def _code_of_number(number: int) -> int:

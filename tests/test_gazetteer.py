@@ -506,6 +506,47 @@ def test_what_follows_a_later_word_of_a_name_never_changes_the_next_answer(
         assert matcher.find(text) == find_by_definition(real, text), text
 
 
+def test_what_stands_before_a_name_read_once_never_changes_the_next_answer(
+    real: Gazetteer,
+) -> None:
+    # the matcher remembers a place by its piece and by what stands before it, told from a
+    # short look back: a plain word, an article written apart ("al Chaar"), an elision, a
+    # hyphen; the same piece after each must keep its own answer
+    matcher = Matcher(real)
+    texts = [
+        "de Chaar, puis al Chaar et el Chaar", "vers al Chaar, de Chaar",
+        "une Chaar, le Chaar, ville Chaar", "d'Chaar, l'Chaar, al-Chaar, al- Chaar",
+        "ela Chaar et alla Chaar", "Bab al Nairab, al Bab al Nairab",
+    ]
+    for text in texts:
+        assert matcher.find(text) == find_by_definition(real, text), text
+    assert [m.surface for m in matcher.find("puis al Chaar")] == ["al Chaar"]
+
+
+def test_a_place_seen_once_is_answered_from_memory_after_any_common_context(
+    real: Gazetteer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the second time, the compiled lookups find each of these places' entries from the
+    # piece and a short look back (a plain word, an article, an apostrophe), or from the
+    # piece alone (no word of it begins a name): no call back into the exact check's root
+    matcher = Matcher(real)
+    if matcher._compiled_find is None:
+        pytest.skip("the compiled lookups were not built")
+    first = "Près de Chaar. Puis al Chaar, la ville d'Alep, et Ankara."
+    second = "Loin de Chaar. Puis al Chaar, au sud d'Alep, et Ankara."
+    assert [m.surface for m in matcher.find(first)] == ["Chaar", "al Chaar", "ville d'Alep"]
+    roots: list[str] = []
+    root = matcher._root
+
+    def counted(text: str, at: int, reach: int, window: str | None) -> object:
+        roots.append(text[at:reach])
+        return root(text, at, reach, window)
+
+    monkeypatch.setattr(matcher, "_root", counted)
+    assert [m.surface for m in matcher.find(second)] == ["Chaar", "al Chaar", "Alep"]
+    assert roots == []
+
+
 def test_find_each_agrees_with_find_one_by_one(real: Gazetteer) -> None:
     texts = [
         (ROOT / "seeds" / name).read_text(encoding="utf-8")

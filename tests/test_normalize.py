@@ -11,7 +11,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import (
+    SCREEN_INTERFACE,
     WordScreen,
+    compiled_screen,
     is_article,
     joins_name,
     loose_signature,
@@ -311,6 +313,21 @@ def test_the_compiled_screen_is_built() -> None:
     compiled, plain = _real_screens()
     assert compiled._walk is not None
     assert plain._walk is None
+
+
+def test_a_compiled_screen_built_from_other_sources_is_not_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a build left from older sources may take other arguments: numpy's walk is used instead
+    module = compiled_screen()
+    if module is None:
+        pytest.skip("the compiled screen was not built")
+    assert WordScreen(["alab"], [])._walk is not None
+    monkeypatch.setattr(module, "INTERFACE", SCREEN_INTERFACE + 1)
+    assert compiled_screen() is None
+    screen = WordScreen(["alab"], [])
+    assert screen._walk is None
+    assert screen.starts(["la ville d'Alep"]) == [[11]]
 
 
 # characters of every kind the walk tells apart: capitals, classes, apostrophes (inside a
