@@ -575,6 +575,12 @@ def report(figures: dict[str, Any]) -> tuple[str, bool]:
                  f"check), MB/s per corpus: {screens}")
     checks.append(("gazetteer pass, slowest corpus (MB/s)", f"{slowest:.0f}",
                    f">= {BAR_GAZETTEER_MB_S:.0f}", slowest >= BAR_GAZETTEER_MB_S))
+    # the same bar on the largest corpus, where the matcher's first sight of each name (the
+    # whole of a small corpus) weighs least: the pass's rate at scale
+    biggest = sizes[largest]["gazetteer"]
+    at_scale = biggest["body_bytes"] / 1e6 / biggest["wall"]
+    checks.append((f"gazetteer pass, {largest:,} corpus (MB/s)", f"{at_scale:.0f}",
+                   f">= {BAR_GAZETTEER_MB_S:.0f}", at_scale >= BAR_GAZETTEER_MB_S))
     noop = max(r["noop_maps"] for r in sizes.values())
     checks.append(("no-op make maps, slowest corpus (s)", f"{noop:.2f}", f"<= {BAR_NOOP_S}",
                    noop <= BAR_NOOP_S))
