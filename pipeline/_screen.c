@@ -13,7 +13,14 @@
  *   of, or a first letter of no known kind, lets it pass; an elision (L'armée) never does.
  *
  * The rules, the tables and the hashes are the Python side's; this file only walks the
- * text. ``tests/test_corpus.py`` compares both on every corpus text and on random ones.
+ * text. ``tests/test_normalize.py`` compares both walks on the seeds, the dispatches and
+ * random texts.
+ *
+ * ``find_at`` is the other hot loop of the gazetteer pass, ``gazetteer.Matcher._hits``: at
+ * each place the screen kept, it looks up what the exact check found there in the
+ * matcher's tree (dicts of dicts keyed by pieces of text), and calls back into the
+ * matcher's Python methods for what the tree does not hold yet; then it keeps the names
+ * leftmost and longest. ``tests/test_gazetteer.py`` compares it with the Python loop.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -929,8 +929,6 @@ class Matcher:
         # a piece none of whose words begins a name (the screen lets some through)
         if not plans:
             root: Any = ()
-            self._places[(tail, self._state(text, at))] = root
-            self._remembered += 1
         else:
             before = self._state(text, at)
             root = self._places.get((tail, before))
