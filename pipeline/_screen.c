@@ -30,7 +30,7 @@
 #define CAPITAL_BIT 0x10
 #define UNSURE_BIT 0x20
 #define APOSTROPHE_BIT 0x40
-#define WORD_BIT 0x80
+#define WORD_CHAR_BIT 0x80
 #define SPACE_CODE 0x01
 #define PLANE 0x10000
 
@@ -124,7 +124,7 @@ static inline __attribute__((always_inline)) int run_kept(
         if (after & APOSTROPHE_BIT) {
             int next = code_of(tb, char_at(t, end + 1));
             if (next < 0) return -1;
-            going_on = (next & WORD_BIT) != 0;
+            going_on = (next & WORD_CHAR_BIT) != 0;
         }
     }
     int passed = going_on ? tb->begun[slot] : tb->whole[slot];
@@ -161,7 +161,7 @@ static inline __attribute__((always_inline)) PyObject *screen_kind(
     while (i < n) {
         int code = code_of(tb, char_at(&t, i));
         if (code < 0) goto error;
-        if (code < WORD_BIT) {
+        if (code < WORD_CHAR_BIT) {
             i++;
             continue;
         }
@@ -173,7 +173,7 @@ static inline __attribute__((always_inline)) PyObject *screen_kind(
             while (i < n) {
                 int c = i == begin ? first_code : code_of(tb, char_at(&t, i));
                 if (c < 0) goto error;
-                if (c < WORD_BIT) break;
+                if (c < WORD_CHAR_BIT) break;
                 if (c & UNSURE_BIT) unsure = 1;
                 int klass = c & CLASS_FIELD;
                 if (klass && klass != last_class) {
@@ -190,7 +190,7 @@ static inline __attribute__((always_inline)) PyObject *screen_kind(
             while (i < n) {
                 int c = code_of(tb, char_at(&t, i));
                 if (c < 0) goto error;
-                if (c < WORD_BIT) break;
+                if (c < WORD_CHAR_BIT) break;
                 i++;
             }
         }
@@ -264,6 +264,7 @@ static int table(PyObject *value, Py_ssize_t size, const char *name, const uint8
 
 /* screen(tables, texts, places): tables is the tuple ``normalize.WordScreen`` builds */
 static PyObject *screen(PyObject *module, PyObject *args) {
+    (void)module;
     PyObject *spec, *texts;
     int places;
     if (!PyArg_ParseTuple(args, "O!Op", &PyTuple_Type, &spec, &texts, &places)) return NULL;
@@ -461,6 +462,7 @@ done:
    what the exact check found is looked up here; what it does not hold yet is asked of the
    matcher's methods (root, closed, state, examine), which fill it */
 static PyObject *find_at(PyObject *module, PyObject *args) {
+    (void)module;
     PyObject *text, *starts, *ends, *nexts, *windows, *places, *plans, *articles, *plain_ends;
     PyObject *root, *closed, *state, *examine;
     Py_ssize_t window_size, lookback;
@@ -615,7 +617,11 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_screen", "The gazetteer screen's walk over texts, in C.", -1, methods,
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_screen",
+    .m_doc = "The gazetteer pass's two hot loops, in C: the screen's walk and the lookups.",
+    .m_size = -1,
+    .m_methods = methods,
 };
 
 /* the version of the calls above: the Python side uses this module only when it is the one

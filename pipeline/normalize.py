@@ -558,12 +558,14 @@ class WordScreen:
         self._up = self._down = np.ones(1, dtype=np.uint64)
         # the compiled walk reads the same tables, as bytes
         self._walk = _compiled_walk() if compiled else None
-        self._tables = (
-            self._codes.tobytes(), self._kinds.tobytes(), self._whole.tobytes(),
-            self._begun.tobytes(), self._literals.tobytes(), self._literal_heads.tobytes(),
-            _KEY_TABLE_BITS, _LITERAL_TABLE_BITS, _MULTIPLIER, _FINAL_CLASS, self._pass_all,
-            _LONGEST_ELISION, _ELISIONS, _code_of_number, _kind_of_number,
-        )
+        self._tables: tuple[Any, ...] = ()
+        if self._walk is not None:
+            self._tables = (
+                self._codes.tobytes(), self._kinds.tobytes(), self._whole.tobytes(),
+                self._begun.tobytes(), self._literals.tobytes(), self._literal_heads.tobytes(),
+                _KEY_TABLE_BITS, _LITERAL_TABLE_BITS, _MULTIPLIER, _FINAL_CLASS,
+                self._pass_all, _LONGEST_ELISION, _ELISIONS, _code_of_number, _kind_of_number,
+            )
 
     def _power_tables(self, size: int) -> tuple[Any, Any]:
         """P^j and P^-j modulo 2^64 for j below ``size`` (grown by doubling, kept)."""
