@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import sysconfig
+from pathlib import Path
 
 from pipeline.model import Article, City, Claim, District, Gazetteer, Point, Side
 
@@ -95,3 +98,11 @@ def make_claim(
 
 def make_article(text: str, *, published: str = "2016-12-05", article_id: str = "a1") -> Article:
     return Article(id=article_id, path=f"{article_id}.txt", published=day(published), text=text)
+
+
+def can_build_extension() -> bool:
+    """True when ``make`` can build the package's C extension here: a C compiler and
+    Python's headers (otherwise numpy and Python do its work, and its tests are skipped)."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    headers = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    return compiler is not None and headers.is_file()
