@@ -307,7 +307,8 @@ def _real_screens() -> tuple[WordScreen, WordScreen]:
 
 
 def test_the_compiled_screen_is_built() -> None:
-    # ``make`` builds it wherever a C compiler is found; numpy's walk is the fallback only
+    # ``make`` builds it wherever a C compiler and Python's headers are found; numpy's walk
+    # is the fallback only
     if not can_build_extension():
         pytest.skip("no C compiler or no Python headers: the package screens with numpy")
     compiled, plain = _real_screens()
