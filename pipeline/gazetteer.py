@@ -1036,9 +1036,9 @@ class Matcher:
         article or not), or after a character that cannot end an article."""
         if at > 1 and text[at - 1] == " ":
             char = text[at - 2]
-            plain = _PLAIN_ENDS.get(char)
-            if plain is None:
-                plain = _plain_end(char)
+            number = ord(char)
+            seen = _PLAIN_TABLE[number] if number < len(_PLAIN_TABLE) else 0
+            plain = seen == _PLAIN if seen else _plain_end(char)
             if plain:
                 return 0
             space = text.rfind(" ", max(0, at - _ARTICLE_LOOKBACK - 1), at - 1)
@@ -1364,17 +1364,14 @@ def _plain_end(char: str) -> bool:
     plain = char not in JOINERS and (
         not _WORD_CHAR.fullmatch(char) or not _may_end_article(char)
     )
-    if len(_PLAIN_ENDS) < _CHARACTERS_KEPT:
-        _PLAIN_ENDS[char] = plain
-    if len(char) == 1 and ord(char) < 0x10000:
+    if len(char) == 1 and ord(char) < len(_PLAIN_TABLE):
         _PLAIN_TABLE[ord(char)] = _PLAIN if plain else _NOT_PLAIN
     return plain
 
 
-# the characters seen before one space and a place, and whether each is plain (above)
-_PLAIN_ENDS: dict[str, bool] = {}
-_CHARACTERS_KEPT = 1 << 16
-# the same for the compiled lookups, by character number: 0 while not seen
+# the characters of the Basic Multilingual Plane seen before one space and a place, by
+# number, and whether each is plain (above): 0 while not seen; read by ``Matcher._state``
+# and by the compiled lookups (one beyond the plane is told again each time)
 _PLAIN, _NOT_PLAIN = 1, 2
 _PLAIN_TABLE = bytearray(0x10000)
 
