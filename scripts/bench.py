@@ -16,7 +16,9 @@ and, on the 2,000-article corpus, side by side, the full spaCy pipeline (every p
 ``spacy.load`` gives it) over every sentence of every article, timed like ours from a fresh
 process with its start-up: once as spaCy runs by default (one process: the bar's reference,
 the issue's "about 3,000 tokens a second"), and once on every core; our cold run is timed
-again around those two, and the bar takes the median of the four. It checks that the
+again around those two, and the bar takes the median of the four. Beside the bar it prints
+the design's floor: our cold run with the analysis of the parses left out, twice around the
+one-process spaCy run (what no work on the analysis can beat). It checks that the
 claims are identical with and without the cache and with Dask, and prints each bar with
 ok / MISSED (exit status 1 for a missed bar with ``--strict``). The method and figures of
 past runs are in ``docs/benchmarks.md``.
@@ -303,9 +305,16 @@ def measure(kind: str, folder: Path, gazetteer_path: Path) -> dict[str, Any]:
     gazetteer = load_gazetteer(gazetteer_path)
     paths = corpus_paths(folder)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if kind in ("cold", "warm", "nocache"):
+    if kind in ("cold", "warm", "nocache", "floor"):
         from pipeline.corpus import extract_corpus
 
+        if kind == "floor":
+            # the floor of the design: the same run with the analysis of the parses left
+            # out (reading, hashing, gazetteer pass, spaCy's start-up and its parse of the
+            # candidate sentences stay); the workers are forked from here and keep it
+            import pipeline.control
+
+            pipeline.control.claims_of_candidates = lambda *_args, **_kwargs: []
         start, cpu = time.perf_counter(), cpu_seconds()
         claims = extract_corpus(iter(paths), gazetteer=gazetteer, cache=kind != "nocache")
         wall = time.perf_counter() - start
@@ -400,15 +409,24 @@ def run_measure(kind: str, folder: Path, gazetteer: Path, cache: Path) -> dict[s
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def cold_again(folder: Path, gazetteer: Path, cache: Path) -> float:
+def cold_again(folder: Path, gazetteer: Path, cache: Path, *, kind: str = "cold") -> float:
     """The wall time of one more cold run: the claims cache emptied (the stored tokenizer
-    patterns kept, as for the first cold run)."""
-    say(f"corpus of {len(corpus_paths(folder)):,} articles: extraction, cold cache, again")
+    patterns kept, as for the first cold run). ``kind="floor"``: the same run without the
+    analysis of the parses (its empty claims are not left in the cache)."""
+    what = "cold cache, again" if kind == "cold" else "without the analysis (the floor)"
+    say(f"corpus of {len(corpus_paths(folder)):,} articles: extraction, {what}")
+    empty_claims_cache(cache)
+    wall = float(run_measure(kind, folder, gazetteer, cache)["wall"])
+    if kind != "cold":
+        empty_claims_cache(cache)
+    return wall
+
+
+def empty_claims_cache(cache: Path) -> None:
     from pipeline.cache import DATABASE
 
     for leftover in cache.glob(f"{DATABASE}*"):  # with SQLite's journal, if any
         leftover.unlink()
-    return float(run_measure("cold", folder, gazetteer, cache)["wall"])
 
 
 def time_maps(folder: Path, gazetteer: Path, cache: Path, out: Path) -> float:
@@ -461,8 +479,10 @@ def run_bench(sizes: tuple[int, ...], *, gazetteer: Path, work: Path) -> dict[st
             # the machine's speed moves from minute to minute: our cold run is timed again
             # just before and after each full spaCy run, and the bar takes their median
             row["colds"] = [cold["wall"], cold_again(folder, gazetteer, cache)]
+            row["floors"] = [cold_again(folder, gazetteer, cache, kind="floor")]
             say(f"corpus of {size:,} articles: the full spaCy pipeline, one process (minutes)")
             row["spacy_one"] = run_measure("spacy-one", folder, gazetteer, cache)
+            row["floors"].append(cold_again(folder, gazetteer, cache, kind="floor"))
             row["colds"].append(cold_again(folder, gazetteer, cache))
             say(f"corpus of {size:,} articles: the full spaCy pipeline on every core")
             row["spacy"] = run_measure("spacy", folder, gazetteer, cache)
@@ -554,6 +574,16 @@ def report(figures: dict[str, Any]) -> tuple[str, bool]:
                 f"{full['bytes'] / 1e6 / full['wall']:.3f} MB/s, "
                 f"{full['tokens'] / full['wall']:.0f} tokens/s; ours (median) {ours:.2f} s: "
                 f"{full['wall'] / ours:.1f}x"
+            )
+        if "floors" in row:
+            # what no work on our own analysis can beat: the run without it
+            floor = statistics.median(row["floors"])
+            lines.append(
+                f"the design's floor, our cold run without the analysis of the parses (reading, "
+                f"gazetteer pass, spaCy's start-up and parse of the candidate sentences), "
+                f"just before and after the one-process spaCy run: "
+                f"{', '.join(f'{wall:.2f}' for wall in row['floors'])} s; median {floor:.2f} s: "
+                f"{row['spacy_one']['wall'] / floor:.1f}x at best"
             )
         speedup = row["spacy_one"]["wall"] / ours
         checks.append((f"speed-up over the full spaCy pipeline ({SPACY_SIDE_BY_SIDE:,})",
