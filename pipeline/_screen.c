@@ -16,11 +16,12 @@
  * text. ``tests/test_normalize.py`` compares both walks on the seeds, the dispatches and
  * random texts.
  *
- * ``find_at`` is the other hot loop of the gazetteer pass, ``gazetteer.Matcher._hits``: at
- * each place the screen kept, it looks up what the exact check found there in the
- * matcher's tree (dicts of dicts keyed by pieces of text), and calls back into the
- * matcher's Python methods for what the tree does not hold yet; then it keeps the names
- * leftmost and longest. ``tests/test_gazetteer.py`` compares it with the Python loop.
+ * ``find_each`` runs the whole of one batch of ``gazetteer.Matcher.find_each``: the walk
+ * above, then at each place it kept, ``Matcher._hits``'s lookups: what the exact check found
+ * there, in the matcher's tree (dicts of dicts keyed by pieces of text), with calls back into
+ * the matcher's Python methods for what the tree does not hold yet; then the names kept
+ * leftmost and longest, as ``Mention`` named tuples. ``tests/test_gazetteer.py`` compares it
+ * with the Python loop.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -137,30 +138,54 @@ static inline __attribute__((always_inline)) int run_kept(
     return passed;
 }
 
-static int append_int(PyObject *list, Py_ssize_t value) {
-    PyObject *number = PyLong_FromSsize_t(value);
-    if (number == NULL) return -1;
-    int failed = PyList_Append(list, number);
-    Py_DECREF(number);
-    return failed;
+/* the places one walk found: the starts of the kept runs, and with ``places`` the end of
+   each one's piece and of the piece after it (-1 when none follows) */
+typedef struct {
+    Py_ssize_t *starts, *ends, *nexts;
+    Py_ssize_t count, size;
+} Found;
+
+static int found_add(Found *f, Py_ssize_t start, Py_ssize_t end, Py_ssize_t next) {
+    if (f->count == f->size) {
+        Py_ssize_t size = f->size ? 2 * f->size : 64;
+        Py_ssize_t *starts = PyMem_Resize(f->starts, Py_ssize_t, size);
+        if (starts == NULL) goto memory;
+        f->starts = starts;
+        Py_ssize_t *ends = PyMem_Resize(f->ends, Py_ssize_t, size);
+        if (ends == NULL) goto memory;
+        f->ends = ends;
+        Py_ssize_t *nexts = PyMem_Resize(f->nexts, Py_ssize_t, size);
+        if (nexts == NULL) goto memory;
+        f->nexts = nexts;
+        f->size = size;
+    }
+    f->starts[f->count] = start;
+    f->ends[f->count] = end;
+    f->nexts[f->count] = next;
+    f->count++;
+    return 0;
+memory:
+    PyErr_NoMemory();
+    return -1;
 }
 
-/* one text: the starts of the kept runs (``places`` 0), or the first kept run of each piece
-   of text with the piece's end and the end of the piece after it, -1 if none (``places`` 1) */
-static inline __attribute__((always_inline)) PyObject *screen_kind(
-    const Tables *tb, PyObject *text, int places, int kind) {
+static void found_free(Found *f) {
+    PyMem_Free(f->starts);
+    PyMem_Free(f->ends);
+    PyMem_Free(f->nexts);
+}
+
+/* one text's walk, into ``f`` (emptied first): the starts of the kept runs (``places`` 0),
+   or the first kept run of each piece of text with the piece's end and the end of the piece
+   after it, -1 if none (``places`` 1); -1 on an error */
+static inline __attribute__((always_inline)) int walk_kind(
+    const Tables *tb, PyObject *text, int places, int kind, Found *f) {
     Text t = {kind, PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
-    PyObject *starts = PyList_New(0), *ends = NULL, *nexts = NULL;
-    if (starts == NULL) return NULL;
-    if (places) {
-        ends = PyList_New(0);
-        nexts = PyList_New(0);
-        if (ends == NULL || nexts == NULL) goto error;
-    }
+    f->count = 0;
     Py_ssize_t i = 0, n = t.length;
     while (i < n) {
         int code = code_of(tb, char_at(&t, i));
-        if (code < 0) goto error;
+        if (code < 0) return -1;
         if (code < WORD_CHAR_BIT) {
             i++;
             continue;
@@ -172,7 +197,7 @@ static inline __attribute__((always_inline)) PyObject *screen_kind(
         if (first_code & CAPITAL_BIT) {
             while (i < n) {
                 int c = i == begin ? first_code : code_of(tb, char_at(&t, i));
-                if (c < 0) goto error;
+                if (c < 0) return -1;
                 if (c < WORD_CHAR_BIT) break;
                 if (c & UNSURE_BIT) unsure = 1;
                 int klass = c & CLASS_FIELD;
@@ -189,29 +214,31 @@ static inline __attribute__((always_inline)) PyObject *screen_kind(
             i++;
             while (i < n) {
                 int c = code_of(tb, char_at(&t, i));
-                if (c < 0) goto error;
+                if (c < 0) return -1;
                 if (c < WORD_CHAR_BIT) break;
                 i++;
             }
         }
         int kept = run_kept(tb, text, &t, begin, i, first_code, unsure, hash, before_last,
                             last_class);
-        if (kept < 0) goto error;
+        if (kept < 0) return -1;
         if (!kept) continue;
-        if (append_int(starts, begin) < 0) goto error;
-        if (!places) continue;
+        if (!places) {
+            if (found_add(f, begin, -1, -1) < 0) return -1;
+            continue;
+        }
         /* the piece's end (the first space), then the end of the piece after it */
         Py_ssize_t stop = i;
         while (stop < n) {
             int c = code_of(tb, char_at(&t, stop));
-            if (c < 0) goto error;
+            if (c < 0) return -1;
             if (c == SPACE_CODE) break;
             stop++;
         }
         Py_ssize_t after = stop, next = -1;
         while (after < n) {
             int c = code_of(tb, char_at(&t, after));
-            if (c < 0) goto error;
+            if (c < 0) return -1;
             if (c != SPACE_CODE) break;
             after++;
         }
@@ -219,38 +246,54 @@ static inline __attribute__((always_inline)) PyObject *screen_kind(
             next = after;
             while (next < n) {
                 int c = code_of(tb, char_at(&t, next));
-                if (c < 0) goto error;
+                if (c < 0) return -1;
                 if (c == SPACE_CODE) break;
                 next++;
             }
         }
-        if (append_int(ends, stop) < 0 || append_int(nexts, next) < 0) goto error;
+        if (found_add(f, begin, stop, next) < 0) return -1;
         i = stop;  /* one place a piece: the rest of it is not looked at */
     }
-    if (!places) return starts;
-    PyObject *result = PyTuple_Pack(3, starts, ends, nexts);
-    Py_DECREF(starts);
-    Py_DECREF(ends);
-    Py_DECREF(nexts);
-    return result;
-error:
-    Py_XDECREF(starts);
-    Py_XDECREF(ends);
-    Py_XDECREF(nexts);
-    return NULL;
+    return 0;
 }
 
-/* ``screen_kind`` made once for each width of a str's characters (1, 2 or 4 bytes), so
-   that reading a character is an array access */
-static PyObject *screen_text(const Tables *tb, PyObject *text, int places) {
+/* ``walk_kind`` made once for each width of a str's characters (1, 2 or 4 bytes), so that
+   reading a character is an array access */
+static int walk_text(const Tables *tb, PyObject *text, int places, Found *f) {
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        return screen_kind(tb, text, places, PyUnicode_1BYTE_KIND);
+        return walk_kind(tb, text, places, PyUnicode_1BYTE_KIND, f);
     case PyUnicode_2BYTE_KIND:
-        return screen_kind(tb, text, places, PyUnicode_2BYTE_KIND);
+        return walk_kind(tb, text, places, PyUnicode_2BYTE_KIND, f);
     default:
-        return screen_kind(tb, text, places, PyUnicode_4BYTE_KIND);
+        return walk_kind(tb, text, places, PyUnicode_4BYTE_KIND, f);
     }
+}
+
+static PyObject *list_of(const Py_ssize_t *values, Py_ssize_t count) {
+    PyObject *list = PyList_New(count);
+    if (list == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *number = PyLong_FromSsize_t(values[i]);
+        if (number == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, number);
+    }
+    return list;
+}
+
+/* one walk's places as Python lists: the starts, or (starts, ends, nexts) */
+static PyObject *lists_of(const Found *f, int places) {
+    PyObject *starts = list_of(f->starts, f->count);
+    if (!places || starts == NULL) return starts;
+    PyObject *ends = list_of(f->ends, f->count), *nexts = list_of(f->nexts, f->count);
+    PyObject *result = ends && nexts ? PyTuple_Pack(3, starts, ends, nexts) : NULL;
+    Py_DECREF(starts);
+    Py_XDECREF(ends);
+    Py_XDECREF(nexts);
+    return result;
 }
 
 static int table(PyObject *value, Py_ssize_t size, const char *name, const uint8_t **out) {
@@ -262,58 +305,70 @@ static int table(PyObject *value, Py_ssize_t size, const char *name, const uint8
     return 0;
 }
 
+/* the tables of the tuple ``normalize.WordScreen`` builds, read into ``tb`` (-1: error) */
+static int read_tables(PyObject *spec, Tables *tb) {
+    PyObject *codes, *kinds, *whole, *begun, *literals, *heads;
+    unsigned long long multiplier;
+    if (!PyTuple_Check(spec)) {
+        PyErr_SetString(PyExc_TypeError, "tables: a tuple wanted");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(spec, "OOOOOOnnKiiiOOO", &codes, &kinds, &whole, &begun, &literals,
+                          &heads, &tb->key_bits, &tb->literal_bits, &multiplier,
+                          &tb->final_class, &tb->pass_all, &tb->longest_elision, &tb->elisions,
+                          &tb->code_of, &tb->kind_of))
+        return -1;
+    tb->multiplier = (uint64_t)multiplier;
+    if (tb->key_bits < 1 || tb->key_bits > 30 || tb->literal_bits < 1 || tb->literal_bits > 30) {
+        PyErr_SetString(PyExc_ValueError, "table sizes out of range");
+        return -1;
+    }
+    if (table(codes, PLANE, "codes", &tb->codes) < 0
+        || table(kinds, PLANE, "kinds", &tb->kinds) < 0
+        || table(whole, (Py_ssize_t)1 << tb->key_bits, "whole", &tb->whole) < 0
+        || table(begun, (Py_ssize_t)1 << tb->key_bits, "begun", &tb->begun) < 0
+        || table(literals, (Py_ssize_t)1 << tb->literal_bits, "literals", &tb->literals) < 0
+        || table(heads, PLANE, "heads", &tb->heads) < 0)
+        return -1;
+    if (!PyAnySet_Check(tb->elisions)) {
+        PyErr_SetString(PyExc_TypeError, "elisions: a set wanted");
+        return -1;
+    }
+    return 0;
+}
+
 /* screen(tables, texts, places): tables is the tuple ``normalize.WordScreen`` builds */
 static PyObject *screen(PyObject *module, PyObject *args) {
     (void)module;
     PyObject *spec, *texts;
     int places;
-    if (!PyArg_ParseTuple(args, "O!Op", &PyTuple_Type, &spec, &texts, &places)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOp", &spec, &texts, &places)) return NULL;
     Tables tb;
-    PyObject *codes, *kinds, *whole, *begun, *literals, *heads;
-    unsigned long long multiplier;
-    if (!PyArg_ParseTuple(spec, "OOOOOOnnKiiiOOO", &codes, &kinds, &whole, &begun, &literals,
-                          &heads, &tb.key_bits, &tb.literal_bits, &multiplier,
-                          &tb.final_class, &tb.pass_all, &tb.longest_elision, &tb.elisions,
-                          &tb.code_of, &tb.kind_of))
-        return NULL;
-    tb.multiplier = (uint64_t)multiplier;
-    if (tb.key_bits < 1 || tb.key_bits > 30 || tb.literal_bits < 1 || tb.literal_bits > 30) {
-        PyErr_SetString(PyExc_ValueError, "table sizes out of range");
-        return NULL;
-    }
-    if (table(codes, PLANE, "codes", &tb.codes) < 0 || table(kinds, PLANE, "kinds", &tb.kinds) < 0
-        || table(whole, (Py_ssize_t)1 << tb.key_bits, "whole", &tb.whole) < 0
-        || table(begun, (Py_ssize_t)1 << tb.key_bits, "begun", &tb.begun) < 0
-        || table(literals, (Py_ssize_t)1 << tb.literal_bits, "literals", &tb.literals) < 0
-        || table(heads, PLANE, "heads", &tb.heads) < 0)
-        return NULL;
-    if (!PyAnySet_Check(tb.elisions)) {
-        PyErr_SetString(PyExc_TypeError, "elisions: a set wanted");
-        return NULL;
-    }
+    if (read_tables(spec, &tb) < 0) return NULL;
     PyObject *sequence = PySequence_Fast(texts, "texts: a sequence of str wanted");
     if (sequence == NULL) return NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
-    PyObject *found = PyList_New(count);
-    if (found == NULL) {
-        Py_DECREF(sequence);
-        return NULL;
-    }
+    PyObject *result = PyList_New(count);
+    Found f = {NULL, NULL, NULL, 0, 0};
+    if (result == NULL) goto error;
     for (Py_ssize_t k = 0; k < count; k++) {
         PyObject *text = PySequence_Fast_GET_ITEM(sequence, k);
         if (!PyUnicode_Check(text)) {
             PyErr_SetString(PyExc_TypeError, "texts: a sequence of str wanted");
             goto error;
         }
-        PyObject *one = screen_text(&tb, text, places);
+        if (walk_text(&tb, text, places, &f) < 0) goto error;
+        PyObject *one = lists_of(&f, places);
         if (one == NULL) goto error;
-        PyList_SET_ITEM(found, k, one);
+        PyList_SET_ITEM(result, k, one);
     }
+    found_free(&f);
     Py_DECREF(sequence);
-    return found;
+    return result;
 error:
+    found_free(&f);
     Py_DECREF(sequence);
-    Py_DECREF(found);
+    Py_XDECREF(result);
     return NULL;
 }
 
@@ -458,58 +513,66 @@ done:
     return NULL;
 }
 
-/* the names found at each place, by ``Matcher._find_at``'s rules (see there): the tree of
-   what the exact check found is looked up here; what it does not hold yet is asked of the
-   matcher's methods (root, closed, state, examine), which fill it */
-static PyObject *find_at(PyObject *module, PyObject *args) {
-    (void)module;
-    PyObject *text, *starts, *ends, *nexts, *windows, *places, *plans, *articles, *plain_ends;
-    PyObject *root, *closed, *state, *examine;
+/* what the lookups read and call: the matcher's tree (by window, and by piece and state),
+   its plans by piece, its article words, the character tables, and its methods for what
+   the tree does not hold yet */
+typedef struct {
+    PyObject *windows, *places, *plans, *articles;
+    const uint8_t *plain, *flags;
     Py_ssize_t window_size, lookback;
-    const uint8_t *flags;
+    PyObject *root, *closed, *state, *examine;
+} Lookups;
+
+/* the lookups' tuple, as ``Matcher._find_batch`` builds it, read into ``lk`` (-1: error) */
+static int read_lookups(PyObject *spec, Lookups *lk) {
+    PyObject *plain_ends;
     Py_ssize_t flags_size;
-    if (!PyArg_ParseTuple(args, "UO!O!O!O!O!O!O!O!y#nnOOOO", &text, &PyList_Type, &starts,
-                          &PyList_Type, &ends, &PyList_Type, &nexts, &PyDict_Type, &windows,
-                          &PyDict_Type, &places, &PyDict_Type, &plans, &PyDict_Type,
-                          &articles, &PyByteArray_Type, &plain_ends, &flags, &flags_size,
-                          &window_size, &lookback, &root, &closed, &state, &examine))
-        return NULL;
+    if (!PyTuple_Check(spec)) {
+        PyErr_SetString(PyExc_TypeError, "lookups: a tuple wanted");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(spec, "O!O!O!O!O!y#nnOOOO", &PyDict_Type, &lk->windows, &PyDict_Type,
+                          &lk->places, &PyDict_Type, &lk->plans, &PyDict_Type, &lk->articles,
+                          &PyByteArray_Type, &plain_ends, &lk->flags, &flags_size,
+                          &lk->window_size, &lk->lookback, &lk->root, &lk->closed, &lk->state,
+                          &lk->examine))
+        return -1;
     if (flags_size != PLANE || PyByteArray_GET_SIZE(plain_ends) != PLANE) {
         PyErr_SetString(PyExc_ValueError, "the character tables: 65,536 bytes each wanted");
-        return NULL;
+        return -1;
     }
-    const uint8_t *plain = (const uint8_t *)PyByteArray_AS_STRING(plain_ends);
-    Py_ssize_t count = PyList_GET_SIZE(starts);
-    if (PyList_GET_SIZE(ends) != count || PyList_GET_SIZE(nexts) != count) {
-        PyErr_SetString(PyExc_ValueError, "starts, ends and nexts differ in length");
-        return NULL;
-    }
+    lk->plain = (const uint8_t *)PyByteArray_AS_STRING(plain_ends);
+    return 0;
+}
+
+/* the names found at each place of ``f`` in ``text``, by ``Matcher._hits``'s rules (see
+   there): the tree of what the exact check found is looked up here; what it does not hold
+   yet is asked of the matcher's methods (root, closed, state, examine), which fill it.
+   Kept leftmost first and longest: a list of (start, end, entry). */
+static PyObject *find_in(PyObject *text, const Found *f, const Lookups *lk) {
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     PyObject *found = PyList_New(0);
     if (found == NULL) return NULL;
-    for (Py_ssize_t k = 0; k < count; k++) {
-        Py_ssize_t at = PyLong_AsSsize_t(PyList_GET_ITEM(starts, k));
-        Py_ssize_t reach = PyLong_AsSsize_t(PyList_GET_ITEM(ends, k));
-        Py_ssize_t after = PyLong_AsSsize_t(PyList_GET_ITEM(nexts, k));
-        if (PyErr_Occurred()) goto error;
+    for (Py_ssize_t k = 0; k < f->count; k++) {
+        Py_ssize_t at = f->starts[k], reach = f->ends[k], after = f->nexts[k];
         if (at < 0 || reach < at || reach > length || after > length) {
             PyErr_SetString(PyExc_ValueError, "a place outside the text");
             goto error;
         }
         /* most places follow a space after a character that ends no article, or an
            apostrophe: the piece and a short look back find the tree's entry */
-        PyObject *node =
-            known_root(text, at, reach, places, plans, articles, plain, flags, lookback);
+        PyObject *node = known_root(text, at, reach, lk->places, lk->plans, lk->articles,
+                                    lk->plain, lk->flags, lk->lookback);
         if (node == NULL && PyErr_Occurred()) goto error;
         Py_XINCREF(node);
         /* else most are found again with the same text before them and the same piece */
         PyObject *window = Py_None;
         Py_INCREF(window);
-        if (node == NULL && at >= window_size) {
+        if (node == NULL && at >= lk->window_size) {
             Py_DECREF(window);
-            window = PyUnicode_Substring(text, at - window_size, reach);
+            window = PyUnicode_Substring(text, at - lk->window_size, reach);
             if (window == NULL) goto error;
-            node = PyDict_GetItemWithError(windows, window);
+            node = PyDict_GetItemWithError(lk->windows, window);
             if (node == NULL && PyErr_Occurred()) {
                 Py_DECREF(window);
                 goto error;
@@ -517,7 +580,7 @@ static PyObject *find_at(PyObject *module, PyObject *args) {
             Py_XINCREF(node);
         }
         if (node == NULL) {
-            node = PyObject_CallFunction(root, "OnnO", text, at, reach, window);
+            node = PyObject_CallFunction(lk->root, "OnnO", text, at, reach, window);
             if (node == NULL) {
                 Py_DECREF(window);
                 goto error;
@@ -533,10 +596,7 @@ static PyObject *find_at(PyObject *module, PyObject *args) {
             node = NULL;
             while (unit != NULL) {
                 PyObject *child = PyDict_GetItemWithError(parent, unit);
-                if (child == NULL) {
-                    if (PyErr_Occurred()) break;
-                    break; /* new in the tree */
-                }
+                if (child == NULL) break; /* new in the tree, or an error */
                 if (!PyDict_CheckExact(child)) {
                     node = child;
                     Py_INCREF(node);
@@ -553,15 +613,15 @@ static PyObject *find_at(PyObject *module, PyObject *args) {
             }
             if (node == NULL && unit != NULL && !PyErr_Occurred()) {
                 Py_ssize_t stop = end - PyUnicode_GET_LENGTH(unit);
-                node = PyObject_CallFunction(closed, "OOnnnOO", parent, text, at, reach, stop,
-                                             unit, previous);
+                node = PyObject_CallFunction(lk->closed, "OOnnnOO", parent, text, at, reach,
+                                             stop, unit, previous);
                 if (node == Py_None) {
                     Py_DECREF(node);
                     node = NULL;
-                    PyObject *before = PyObject_CallFunction(state, "On", text, at);
+                    PyObject *before = PyObject_CallFunction(lk->state, "On", text, at);
                     PyObject *tail = before == NULL ? NULL : PyUnicode_Substring(text, at, reach);
                     if (tail != NULL) {
-                        node = PyObject_CallFunction(examine, "OnnOO", text, at, reach, tail,
+                        node = PyObject_CallFunction(lk->examine, "OnnOO", text, at, reach, tail,
                                                      before);
                     }
                     Py_XDECREF(tail);
@@ -605,30 +665,110 @@ error:
     return NULL;
 }
 
+/* the names of an entry's fields a mention takes (made when the module loads) */
+static PyObject *kind_name, *target_name;
+
+/* a Mention (a named tuple: start, end, surface, kind, target) of a name kept in ``text`` */
+static PyObject *mention_of(PyTypeObject *type, PyObject *text, PyObject *hit) {
+    Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 0));
+    Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(hit, 1));
+    if (PyErr_Occurred()) return NULL;
+    PyObject *entry = PyTuple_GET_ITEM(hit, 2);
+    PyObject *surface = PyUnicode_Substring(text, start, end);
+    PyObject *kind = surface == NULL ? NULL : PyObject_GetAttr(entry, kind_name);
+    PyObject *target = kind == NULL ? NULL : PyObject_GetAttr(entry, target_name);
+    /* as tuple.__new__ makes an instance of a subclass */
+    PyObject *mention = target == NULL ? NULL : type->tp_alloc(type, 5);
+    if (mention == NULL) {
+        Py_XDECREF(surface);
+        Py_XDECREF(kind);
+        Py_XDECREF(target);
+        return NULL;
+    }
+    PyObject *fields[5] = {PyTuple_GET_ITEM(hit, 0), PyTuple_GET_ITEM(hit, 1), surface, kind,
+                           target};
+    Py_INCREF(fields[0]);
+    Py_INCREF(fields[1]);
+    for (int i = 0; i < 5; i++) PyTuple_SET_ITEM(mention, i, fields[i]);
+    return mention;
+}
+
+/* find_each(tables, texts, lookups, mention): ``Matcher.find_each`` for one batch of texts:
+   the screen's walk, the lookups at its places, the names kept as Mentions, for each text */
+static PyObject *find_each(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *spec, *texts, *lookups;
+    PyTypeObject *type;
+    if (!PyArg_ParseTuple(args, "OOOO!", &spec, &texts, &lookups, &PyType_Type, &type))
+        return NULL;
+    if (!PyType_IsSubtype(type, &PyTuple_Type) || type->tp_itemsize != sizeof(PyObject *)) {
+        PyErr_SetString(PyExc_TypeError, "mention: a subclass of tuple wanted");
+        return NULL;
+    }
+    Tables tb;
+    Lookups lk;
+    if (read_tables(spec, &tb) < 0 || read_lookups(lookups, &lk) < 0) return NULL;
+    PyObject *sequence = PySequence_Fast(texts, "texts: a sequence of str wanted");
+    if (sequence == NULL) return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
+    PyObject *result = PyList_New(count);
+    Found f = {NULL, NULL, NULL, 0, 0};
+    if (result == NULL) goto error;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(sequence, k);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts: a sequence of str wanted");
+            goto error;
+        }
+        if (walk_text(&tb, text, 1, &f) < 0) goto error;
+        PyObject *kept = f.count ? find_in(text, &f, &lk) : PyList_New(0);
+        if (kept == NULL) goto error;
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(kept); i++) {
+            PyObject *mention = mention_of(type, text, PyList_GET_ITEM(kept, i));
+            if (mention == NULL) {
+                Py_DECREF(kept);
+                goto error;
+            }
+            PyList_SetItem(kept, i, mention); /* the hit's tuple goes */
+        }
+        PyList_SET_ITEM(result, k, kept);
+    }
+    found_free(&f);
+    Py_DECREF(sequence);
+    return result;
+error:
+    found_free(&f);
+    Py_DECREF(sequence);
+    Py_XDECREF(result);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"screen", screen, METH_VARARGS,
      "screen(tables, texts, places) -> for each text, the kept starts, or with places the "
      "(starts, ends, nexts) of the first kept run of each piece of text"},
-    {"find_at", find_at, METH_VARARGS,
-     "find_at(text, starts, ends, nexts, windows, places, plans, articles, plain_ends, "
-     "flags, window_size, lookback, root, closed, state, examine) -> the names at the places, "
-     "(start, end, entry), leftmost first and longest, none inside or across another"},
+    {"find_each", find_each, METH_VARARGS,
+     "find_each(tables, texts, lookups, mention) -> for each text, its names as mentions: "
+     "leftmost first and longest, none inside or across another"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "_screen",
-    .m_doc = "The gazetteer pass's two hot loops, in C: the screen's walk and the lookups.",
+    .m_doc = "The gazetteer pass's hot loops, in C: the screen's walk and the lookups.",
     .m_size = -1,
     .m_methods = methods,
 };
 
 /* the version of the calls above: the Python side uses this module only when it is the one
    it was written for (a build left from older sources is not used) */
-#define INTERFACE 3
+#define INTERFACE 4
 
 PyMODINIT_FUNC PyInit__screen(void) {
+    if (kind_name == NULL) kind_name = PyUnicode_InternFromString("kind");
+    if (target_name == NULL) target_name = PyUnicode_InternFromString("target");
+    if (kind_name == NULL || target_name == NULL) return NULL;
     PyObject *made = PyModule_Create(&module);
     if (made != NULL && PyModule_AddIntConstant(made, "INTERFACE", INTERFACE) < 0) {
         Py_DECREF(made);

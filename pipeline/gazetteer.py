@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 from shapely.geometry import Point as ShapelyPoint
@@ -68,9 +68,9 @@ _COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
 _POINT_KEYS = frozenset({"lat", "lon"})
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A name found in a text: its exact span and what it names."""
+class Mention(NamedTuple):
+    """A name found in a text: its exact span and what it names (a named tuple: the
+    compiled pass makes one for every name it finds, as cheaply as a tuple)."""
 
     start: int
     end: int
@@ -744,7 +744,7 @@ class Matcher:
         # the screen's walk and the lookups at each place in C, where the extension was
         # built (``compiled=False``: numpy and Python, to the same names)
         self._compiled = compiled
-        self._compiled_find = _compiled_find() if compiled else None
+        self._compiled_each = _compiled_each() if compiled else None
         self._entries: dict[tuple[str, ...], _Entry] = {}
         self._members = {g.id: g.members for g in gazetteer.groups}
         self._district_ids = {d.id for d in gazetteer.districts}
@@ -841,6 +841,15 @@ class Matcher:
             self._windows.clear()
             self._article_words.clear()
             self._remembered = 0
+        tables = self._screen.compiled_tables()
+        if self._compiled_each is not None and tables is not None:
+            # the walk, the lookups and the mentions of the whole batch in C
+            lookups = (
+                self._windows, self._places, self._tail_plans, self._article_words,
+                _PLAIN_TABLE, _CHARACTER_FLAGS, _WINDOW, _ARTICLE_LOOKBACK,
+                self._root, self._closed, self._state, self._examine,
+            )
+            return self._compiled_each(tables, texts, lookups, Mention)  # type: ignore[no-any-return]
         return [
             self._find_at(text, *places) if places[0] else []
             for text, places in zip(texts, self._screen.places(texts))
@@ -852,31 +861,22 @@ class Matcher:
         """The names that begin in the pieces of text at the ``starts`` (one place a piece;
         ``ends``: where each piece ends, ``nexts``: where the piece after it ends, or -1):
         non-overlapping, longest first, sorted by start."""
-        if self._compiled_find is not None:
-            kept = self._compiled_find(
-                text, starts, ends, nexts, self._windows, self._places, self._tail_plans,
-                self._article_words, _PLAIN_TABLE, _CHARACTER_FLAGS, _WINDOW, _ARTICLE_LOOKBACK,
-                self._root, self._closed, self._state, self._examine,
-            )
-        else:
-            # leftmost first, then longest; a name inside or across a kept one is dropped
-            kept = []
-            reach = -1
-            hits = self._hits(text, starts, ends, nexts)
-            for start, end, entry in sorted(hits, key=_leftmost_longest):
-                if start >= reach:
-                    kept.append((start, end, entry))
-                    reach = end
-        return [
-            Mention(start, end, text[start:end], entry.kind, entry.target)
-            for start, end, entry in kept
-        ]
+        # leftmost first, then longest; a name inside or across a kept one is dropped
+        kept = []
+        reach = -1
+        hits = self._hits(text, starts, ends, nexts)
+        for start, end, entry in sorted(hits, key=_leftmost_longest):
+            if start >= reach:
+                kept.append(Mention(start, end, text[start:end], entry.kind, entry.target))
+                reach = end
+        return kept
 
     def _hits(
         self, text: str, starts: list[int], ends: list[int], nexts: list[int]
     ) -> list[_Hit]:
-        """The names found at each place, unsorted (``pipeline._screen.find_at`` does the
-        same in C, where it was built).
+        """The names found at each place, unsorted (``pipeline._screen.find_each`` does the
+        same in C for a whole batch, with the screen's walk before and the names kept after,
+        where it was built).
 
         The exact check at a place reads the piece of text there (up to the next space),
         what stands before it (only through the state ``_before`` gives), and the pieces
@@ -1326,10 +1326,11 @@ class Matcher:
         return self._members[group_id]
 
 
-def _compiled_find() -> Callable[..., list[_Hit]] | None:
-    """``Matcher._hits`` in C (with the names kept), or None (``compiled_screen``)."""
+def _compiled_each() -> Callable[..., list[list[Mention]]] | None:
+    """One batch of ``Matcher.find_each`` in C (the screen's walk, ``Matcher._hits`` and the
+    names kept), or None (``compiled_screen``)."""
     module = compiled_screen()
-    return None if module is None else module.find_at  # type: ignore[no-any-return]
+    return None if module is None else module.find_each  # type: ignore[no-any-return]
 
 
 def _leftmost_longest(hit: _Hit) -> tuple[int, int]:

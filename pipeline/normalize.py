@@ -584,6 +584,11 @@ class WordScreen:
     def _slot(value: Any) -> Any:
         return (value >> (64 - _KEY_TABLE_BITS)) & ((1 << _KEY_TABLE_BITS) - 1)
 
+    def compiled_tables(self) -> tuple[Any, ...] | None:
+        """The tables the compiled walk reads (``pipeline._screen``), or None when the walk
+        is numpy's."""
+        return self._tables if self._walk is not None else None
+
     def starts(self, texts: Sequence[str]) -> list[list[int]]:
         """For each text, the offsets (ascending) of the runs of word characters that may
         begin a wanted word."""
@@ -737,7 +742,7 @@ class WordScreen:
 
 
 # the version of ``pipeline._screen``'s calls that this code makes (its ``INTERFACE``)
-SCREEN_INTERFACE = 3
+SCREEN_INTERFACE = 4
 
 
 def compiled_screen() -> Any:

@@ -531,7 +531,7 @@ def test_a_place_seen_once_is_answered_from_memory_after_any_common_context(
     # piece and a short look back (a plain word, an article, an apostrophe), or from the
     # piece alone (no word of it begins a name): no call back into the exact check's root
     matcher = Matcher(real)
-    if matcher._compiled_find is None:
+    if matcher._compiled_each is None:
         pytest.skip("the compiled lookups were not built")
     first = "Près de Chaar. Puis al Chaar, la ville d'Alep, et Ankara."
     second = "Loin de Chaar. Puis al Chaar, au sud d'Alep, et Ankara."
@@ -568,9 +568,27 @@ def test_the_compiled_lookups_find_what_python_finds(real: Gazetteer) -> None:
     texts += [f"«{text[7:]}" for text in texts] + [text[: len(text) // 2] for text in texts]
     compiled, plain = Matcher(real), Matcher(real, compiled=False)
     found = compiled.find_each(texts)
-    assert compiled._compiled_find is not None and plain._compiled_find is None
+    assert compiled._compiled_each is not None and plain._compiled_each is None
     assert sum(map(len, found)) > 700
     assert found == plain.find_each(texts)
+    # the C code makes the mentions itself: of the class, each field of its type
+    mentions = [m for each in found for m in each]
+    assert {type(m) for m in mentions} == {Mention}
+    assert {tuple(map(type, m)) for m in mentions} == {(int, int, str, str, str)}
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_an_error_in_the_exact_check_reaches_the_caller(
+    real: Gazetteer, monkeypatch: pytest.MonkeyPatch, compiled: bool
+) -> None:
+    matcher = Matcher(real, compiled=compiled)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the check broke")
+
+    monkeypatch.setattr(matcher, "_examine", broken)
+    with pytest.raises(RuntimeError, match="the check broke"):
+        matcher.find_each(["Rien ici.", "Les combats continuent à Karm al-Tahhan."])
 
 
 # --- the fast path against the definition ---------------------------------------------------
