@@ -720,17 +720,17 @@ static PyObject *find_each(PyObject *module, PyObject *args) {
             PyErr_SetString(PyExc_TypeError, "texts: a sequence of str wanted");
             goto error;
         }
-        if (walk_text(&tb, text, 1, &f) < 0) goto error;
-        PyObject *kept = f.count ? find_in(text, &f, &lk) : PyList_New(0);
-        if (kept == NULL) goto error;
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(kept); i++) {
+        /* held while the matcher's Python code runs (it could change the sequence) */
+        Py_INCREF(text);
+        PyObject *kept = walk_text(&tb, text, 1, &f) < 0 ? NULL
+                         : f.count ? find_in(text, &f, &lk) : PyList_New(0);
+        for (Py_ssize_t i = 0; kept != NULL && i < PyList_GET_SIZE(kept); i++) {
             PyObject *mention = mention_of(type, text, PyList_GET_ITEM(kept, i));
-            if (mention == NULL) {
-                Py_DECREF(kept);
-                goto error;
-            }
-            PyList_SetItem(kept, i, mention); /* the hit's tuple goes */
+            if (mention == NULL) Py_CLEAR(kept);
+            else PyList_SetItem(kept, i, mention); /* the hit's tuple goes */
         }
+        Py_DECREF(text);
+        if (kept == NULL) goto error;
         PyList_SET_ITEM(result, k, kept);
     }
     found_free(&f);
