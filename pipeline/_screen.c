@@ -337,39 +337,55 @@ static int read_tables(PyObject *spec, Tables *tb) {
     return 0;
 }
 
-/* screen(tables, texts, places): tables is the tuple ``normalize.WordScreen`` builds */
-static PyObject *screen(PyObject *module, PyObject *args) {
-    (void)module;
-    PyObject *spec, *texts;
-    int places;
-    if (!PyArg_ParseTuple(args, "OOp", &spec, &texts, &places)) return NULL;
-    Tables tb;
-    if (read_tables(spec, &tb) < 0) return NULL;
+/* ``one`` of each of ``texts`` (a sequence of str), as a list; ``one`` gets each text and
+   ``state``, and gives a new reference or NULL on an error */
+static PyObject *each_text(PyObject *texts, PyObject *(*one)(PyObject *, void *),
+                           void *state) {
     PyObject *sequence = PySequence_Fast(texts, "texts: a sequence of str wanted");
     if (sequence == NULL) return NULL;
     Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
     PyObject *result = PyList_New(count);
-    Found f = {NULL, NULL, NULL, 0, 0};
-    if (result == NULL) goto error;
-    for (Py_ssize_t k = 0; k < count; k++) {
+    for (Py_ssize_t k = 0; result != NULL && k < count; k++) {
         PyObject *text = PySequence_Fast_GET_ITEM(sequence, k);
         if (!PyUnicode_Check(text)) {
             PyErr_SetString(PyExc_TypeError, "texts: a sequence of str wanted");
-            goto error;
+            Py_CLEAR(result);
+            break;
         }
-        if (walk_text(&tb, text, places, &f) < 0) goto error;
-        PyObject *one = lists_of(&f, places);
-        if (one == NULL) goto error;
-        PyList_SET_ITEM(result, k, one);
+        /* held while ``one`` runs (the matcher's Python code could change the sequence) */
+        Py_INCREF(text);
+        PyObject *answer = one(text, state);
+        Py_DECREF(text);
+        if (answer == NULL) Py_CLEAR(result);
+        else PyList_SET_ITEM(result, k, answer);
     }
-    found_free(&f);
     Py_DECREF(sequence);
     return result;
-error:
-    found_free(&f);
-    Py_DECREF(sequence);
-    Py_XDECREF(result);
-    return NULL;
+}
+
+/* what ``screen`` needs for each text */
+typedef struct {
+    Tables tb;
+    int places;
+    Found found;
+} Screening;
+
+static PyObject *screen_one(PyObject *text, void *state) {
+    Screening *sc = state;
+    if (walk_text(&sc->tb, text, sc->places, &sc->found) < 0) return NULL;
+    return lists_of(&sc->found, sc->places);
+}
+
+/* screen(tables, texts, places): tables is the tuple ``normalize.WordScreen`` builds */
+static PyObject *screen(PyObject *module, PyObject *args) {
+    (void)module;
+    PyObject *spec, *texts;
+    Screening sc = {.found = {NULL, NULL, NULL, 0, 0}};
+    if (!PyArg_ParseTuple(args, "OOp", &spec, &texts, &sc.places)) return NULL;
+    if (read_tables(spec, &sc.tb) < 0) return NULL;
+    PyObject *result = each_text(texts, screen_one, &sc);
+    found_free(&sc.found);
+    return result;
 }
 
 /* the next piece of text from ``end``, as the pattern \s*\S+|\s*\Z matches it: the spaces
@@ -693,54 +709,44 @@ static PyObject *mention_of(PyTypeObject *type, PyObject *text, PyObject *hit) {
     return mention;
 }
 
+/* what ``find_each`` needs for each text */
+typedef struct {
+    Tables tb;
+    Lookups lk;
+    PyTypeObject *mention;
+    Found found;
+} Finding;
+
+/* the names of one text, as mentions */
+static PyObject *find_one(PyObject *text, void *state) {
+    Finding *fi = state;
+    if (walk_text(&fi->tb, text, 1, &fi->found) < 0) return NULL;
+    PyObject *kept = fi->found.count ? find_in(text, &fi->found, &fi->lk) : PyList_New(0);
+    for (Py_ssize_t i = 0; kept != NULL && i < PyList_GET_SIZE(kept); i++) {
+        PyObject *mention = mention_of(fi->mention, text, PyList_GET_ITEM(kept, i));
+        if (mention == NULL) Py_CLEAR(kept);
+        else PyList_SetItem(kept, i, mention); /* the hit's tuple goes */
+    }
+    return kept;
+}
+
 /* find_each(tables, texts, lookups, mention): ``Matcher.find_each`` for one batch of texts:
    the screen's walk, the lookups at its places, the names kept as Mentions, for each text */
 static PyObject *find_each(PyObject *module, PyObject *args) {
     (void)module;
     PyObject *spec, *texts, *lookups;
-    PyTypeObject *type;
-    if (!PyArg_ParseTuple(args, "OOOO!", &spec, &texts, &lookups, &PyType_Type, &type))
+    Finding fi = {.found = {NULL, NULL, NULL, 0, 0}};
+    if (!PyArg_ParseTuple(args, "OOOO!", &spec, &texts, &lookups, &PyType_Type, &fi.mention))
         return NULL;
-    if (!PyType_IsSubtype(type, &PyTuple_Type) || type->tp_itemsize != sizeof(PyObject *)) {
+    if (!PyType_IsSubtype(fi.mention, &PyTuple_Type)
+        || fi.mention->tp_itemsize != sizeof(PyObject *)) {
         PyErr_SetString(PyExc_TypeError, "mention: a subclass of tuple wanted");
         return NULL;
     }
-    Tables tb;
-    Lookups lk;
-    if (read_tables(spec, &tb) < 0 || read_lookups(lookups, &lk) < 0) return NULL;
-    PyObject *sequence = PySequence_Fast(texts, "texts: a sequence of str wanted");
-    if (sequence == NULL) return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(sequence);
-    PyObject *result = PyList_New(count);
-    Found f = {NULL, NULL, NULL, 0, 0};
-    if (result == NULL) goto error;
-    for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *text = PySequence_Fast_GET_ITEM(sequence, k);
-        if (!PyUnicode_Check(text)) {
-            PyErr_SetString(PyExc_TypeError, "texts: a sequence of str wanted");
-            goto error;
-        }
-        /* held while the matcher's Python code runs (it could change the sequence) */
-        Py_INCREF(text);
-        PyObject *kept = walk_text(&tb, text, 1, &f) < 0 ? NULL
-                         : f.count ? find_in(text, &f, &lk) : PyList_New(0);
-        for (Py_ssize_t i = 0; kept != NULL && i < PyList_GET_SIZE(kept); i++) {
-            PyObject *mention = mention_of(type, text, PyList_GET_ITEM(kept, i));
-            if (mention == NULL) Py_CLEAR(kept);
-            else PyList_SetItem(kept, i, mention); /* the hit's tuple goes */
-        }
-        Py_DECREF(text);
-        if (kept == NULL) goto error;
-        PyList_SET_ITEM(result, k, kept);
-    }
-    found_free(&f);
-    Py_DECREF(sequence);
+    if (read_tables(spec, &fi.tb) < 0 || read_lookups(lookups, &fi.lk) < 0) return NULL;
+    PyObject *result = each_text(texts, find_one, &fi);
+    found_free(&fi.found);
     return result;
-error:
-    found_free(&f);
-    Py_DECREF(sequence);
-    Py_XDECREF(result);
-    return NULL;
 }
 
 static PyMethodDef methods[] = {

@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -575,6 +576,19 @@ def test_the_compiled_lookups_find_what_python_finds(real: Gazetteer) -> None:
     mentions = [m for each in found for m in each]
     assert {type(m) for m in mentions} == {Mention}
     assert {tuple(map(type, m)) for m in mentions} == {(int, int, str, str, str)}
+
+
+def test_the_compiled_pass_refuses_what_is_not_a_text(real: Gazetteer) -> None:
+    matcher = Matcher(real)
+    if matcher._compiled_each is None:
+        pytest.skip("the compiled lookups were not built")
+    texts: list[Any] = ["Les combats continuent à Karm al-Tahhan.", 3]
+    with pytest.raises(TypeError, match="a sequence of str"):
+        matcher.find_each(texts)
+    with pytest.raises(TypeError, match="a sequence of str"):
+        matcher.screen(texts)
+    # and the matcher goes on as before
+    assert [m.surface for m in matcher.find_each(texts[:1])[0]] == ["Karm al-Tahhan"]
 
 
 @pytest.mark.parametrize("compiled", [True, False])
