@@ -7,7 +7,8 @@ their many spellings). Each measure runs in a fresh subprocess so that its peak 
 own. It prints, per corpus:
 
 - end to end, cold cache: ``corpus.extract_corpus`` over the files, in MB/s and articles/s;
-- the gazetteer pass alone (``Matcher.find_each`` over every article body), in MB/s;
+- the gazetteer pass alone (``Matcher.find_each`` over every article body), in MB/s: the
+  median of three fresh processes;
 - peak memory (``resource.getrusage`` maxrss of the run and of its worker processes);
 - a no-op rebuild: ``python -m pipeline maps`` on the corpus once built (wall time), and
   again after every article was touched (new times, same bytes: each file is hashed);
@@ -52,6 +53,8 @@ QUICK_SIZES = (200, 2_000)
 DISTRICT_SHARE = 0.05
 # the corpus on which the full spaCy pipeline runs side by side
 SPACY_SIDE_BY_SIDE = 2_000
+# gazetteer passes per corpus, each in a fresh process (the median is reported)
+PASS_RUNS = 3
 
 # the bars of issue 6
 BAR_END_TO_END_MB_S = 1.0
@@ -459,7 +462,13 @@ def run_bench(sizes: tuple[int, ...], *, gazetteer: Path, work: Path) -> dict[st
         say(f"corpus of {size:,} articles: writing")
         writer.write(folder, size)
         say(f"corpus of {size:,} articles: gazetteer pass")
-        gazetteer_pass = run_measure("gazetteer", folder, gazetteer, cache)
+        # three fresh processes, each with a new matcher: the VM's minute moves a single
+        # pass by half; the row keeps the median one and every wall time
+        passes = sorted(
+            (run_measure("gazetteer", folder, gazetteer, cache) for _ in range(PASS_RUNS)),
+            key=lambda measured: measured["wall"],
+        )
+        gazetteer_pass = {**passes[len(passes) // 2], "walls": [p["wall"] for p in passes]}
         say(f"corpus of {size:,} articles: spaCy's tokenizer patterns, compiled once")
         regex = run_measure("regex", folder, gazetteer, cache)
         say(f"corpus of {size:,} articles: extraction, cold cache")
@@ -603,6 +612,13 @@ def report(figures: dict[str, Any]) -> tuple[str, bool]:
     )
     lines.append(f"gazetteer pass, the screen alone (candidate places, before the exact "
                  f"check), MB/s per corpus: {screens}")
+    for size, r in sizes.items():
+        rates = ", ".join(
+            f"{r['gazetteer']['body_bytes'] / 1e6 / wall:.0f}"
+            for wall in r["gazetteer"].get("walls", [r["gazetteer"]["wall"]])
+        )
+        lines.append(f"gazetteer pass on {size:,} articles, fresh processes, MB/s: {rates} "
+                     f"(the median is the figure above)")
     checks.append(("gazetteer pass, slowest corpus (MB/s)", f"{slowest:.0f}",
                    f">= {BAR_GAZETTEER_MB_S:.0f}", slowest >= BAR_GAZETTEER_MB_S))
     # the same bar on the largest corpus, where the matcher's first sight of each name (the
