@@ -288,8 +288,9 @@ static PyObject *list_of(const Py_ssize_t *values, Py_ssize_t count) {
 static PyObject *lists_of(const Found *f, int places) {
     PyObject *starts = list_of(f->starts, f->count);
     if (!places || starts == NULL) return starts;
-    PyObject *ends = list_of(f->ends, f->count), *nexts = list_of(f->nexts, f->count);
-    PyObject *result = ends && nexts ? PyTuple_Pack(3, starts, ends, nexts) : NULL;
+    PyObject *ends = list_of(f->ends, f->count);
+    PyObject *nexts = ends == NULL ? NULL : list_of(f->nexts, f->count);
+    PyObject *result = nexts == NULL ? NULL : PyTuple_Pack(3, starts, ends, nexts);
     Py_DECREF(starts);
     Py_XDECREF(ends);
     Py_XDECREF(nexts);
