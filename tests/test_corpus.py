@@ -114,8 +114,8 @@ def time_limit() -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _descendants(pid: int) -> set[int]:
-    """The processes whose parent, or parent's parent and so on, is ``pid`` (from /proc)."""
+def _parents() -> dict[int, int]:
+    """Each process's parent (from /proc)."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -123,6 +123,11 @@ def _descendants(pid: int) -> set[int]:
         except OSError:
             continue  # ended meanwhile
         parents[int(stat.parent.name)] = int(fields[1])
+    return parents
+
+
+def _descendants(pid: int, parents: dict[int, int]) -> set[int]:
+    """The processes whose parent, or parent's parent and so on, is ``pid``."""
     found: set[int] = set()
     frontier = {pid}
     while frontier:
@@ -133,10 +138,28 @@ def _descendants(pid: int) -> set[int]:
 
 @contextlib.contextmanager
 def no_process_left() -> Iterator[None]:
-    """Asserts that the block leaves no process of its own behind (other tests' may run)."""
-    before = _descendants(os.getpid())
+    """Asserts that the block leaves no process of its own behind: none that it forked, nor
+    their children. Processes that other tests started before it (the browser of the
+    browser tests) may start or end their own meanwhile: those are not the block's."""
+    me = os.getpid()
+    before = _descendants(me, _parents())
     yield
-    assert not _descendants(os.getpid()) - before
+    parents = _parents()
+    left = []
+    for pid in sorted(_descendants(me, parents) - before):
+        ancestor = parents.get(pid, me)
+        while ancestor != me and ancestor not in before:
+            ancestor = parents.get(ancestor, me)
+        if ancestor == me:  # forked here, or under what was forked here
+            left.append(pid)
+    assert not left, [_command(pid) for pid in left]
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError:
+        return f"{pid} (ended)"
 
 
 @pytest.mark.parametrize("ready", [False, True], ids=["passed-here", "whole-chunks"])
