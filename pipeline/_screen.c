@@ -424,20 +424,27 @@ static Py_ssize_t context_start(int kind, const void *data, Py_ssize_t at,
     return start > 0 ? start - 1 : 0;
 }
 
+/* what the lookups read and call: the matcher's tree (by window, and by piece and state),
+   its plans by piece, its article words, the character tables, and its methods for what
+   the tree does not hold yet */
+typedef struct {
+    PyObject *windows, *places, *plans, *articles;
+    const uint8_t *plain, *flags;
+    Py_ssize_t window_size, lookback;
+    PyObject *root, *closed, *state, *examine;
+} Lookups;
+
 /* the tree's entry for the piece at ``at`` and what stands before it, when a cheap look
    tells it (a borrowed reference, or NULL: not known, or an error): a piece none of whose
    words begins a name (``plans``, the matcher's plans by piece, holds none for it) has no
    names whatever stands before it; else the state of what stands before is told by a
    space after a character that ends no article, or after a word the matcher has already
-   told an article or not (``articles``), or by an apostrophe */
-static PyObject *known_root(PyObject *text, Py_ssize_t at, Py_ssize_t reach, PyObject *places,
-                            PyObject *plans, PyObject *articles, const uint8_t *plain,
-                            const uint8_t *flags, Py_ssize_t lookback) {
-    PyObject *tail = PyUnicode_Substring(text, at, reach);
-    if (tail == NULL) return NULL;
-    PyObject *known = PyDict_GetItemWithError(plans, tail);
+   told an article or not (``articles``), or by an apostrophe. ``tail``: the piece. */
+static PyObject *known_root(PyObject *text, Py_ssize_t at, PyObject *tail, const Lookups *lk) {
+    const uint8_t *plain = lk->plain, *flags = lk->flags;
+    Py_ssize_t lookback = lk->lookback;
+    PyObject *known = PyDict_GetItemWithError(lk->plans, tail);
     if (known != NULL && PyTuple_CheckExact(known) && PyTuple_GET_SIZE(known) == 0) {
-        Py_DECREF(tail);
         return known; /* the empty tuple: no names */
     }
     PyObject *state = NULL;
@@ -459,7 +466,7 @@ static PyObject *known_root(PyObject *text, Py_ssize_t at, Py_ssize_t reach, PyO
                 if (space >= floor) {
                     PyObject *word = PyUnicode_Substring(text, space + 1, at - 1);
                     PyObject *article =
-                        word == NULL ? NULL : PyDict_GetItemWithError(articles, word);
+                        word == NULL ? NULL : PyDict_GetItemWithError(lk->articles, word);
                     Py_XDECREF(word);
                     if (article == Py_True) state = PyLong_FromSsize_t(at - space - 1);
                     else if (article == Py_False) state = PyLong_FromLong(0);
@@ -471,15 +478,11 @@ static PyObject *known_root(PyObject *text, Py_ssize_t at, Py_ssize_t reach, PyO
             state = PyUnicode_Substring(text, from, at);
         }
     }
-    if (state == NULL) {
-        Py_DECREF(tail);
-        return NULL;
-    }
+    if (state == NULL) return NULL;
     PyObject *key = PyTuple_Pack(2, tail, state);
-    Py_DECREF(tail);
     Py_DECREF(state);
     if (key == NULL) return NULL;
-    PyObject *node = PyDict_GetItemWithError(places, key);
+    PyObject *node = PyDict_GetItemWithError(lk->places, key);
     Py_DECREF(key);
     return node;
 }
@@ -530,16 +533,6 @@ done:
     return NULL;
 }
 
-/* what the lookups read and call: the matcher's tree (by window, and by piece and state),
-   its plans by piece, its article words, the character tables, and its methods for what
-   the tree does not hold yet */
-typedef struct {
-    PyObject *windows, *places, *plans, *articles;
-    const uint8_t *plain, *flags;
-    Py_ssize_t window_size, lookback;
-    PyObject *root, *closed, *state, *examine;
-} Lookups;
-
 /* the lookups' tuple, as ``Matcher._find_batch`` builds it, read into ``lk`` (-1: error) */
 static int read_lookups(PyObject *spec, Lookups *lk) {
     PyObject *plain_ends;
@@ -562,10 +555,82 @@ static int read_lookups(PyObject *spec, Lookups *lk) {
     return 0;
 }
 
-/* the names found at each place of ``f`` in ``text``, by ``Matcher._hits``'s rules (see
-   there): the tree of what the exact check found is looked up here; what it does not hold
-   yet is asked of the matcher's methods (root, closed, state, examine), which fill it.
-   Kept leftmost first and longest: a list of (start, end, entry). */
+/* the names at the place ``at`` (its piece, ``tail``, ends at ``reach``, the piece after it
+   at ``after``, or -1), by ``Matcher._hits``'s rules (see there): the tree of what the exact
+   check found is looked up here; what it does not hold yet is asked of the matcher's
+   methods (root, closed, state, examine), which fill it. A new reference to the tree's
+   tuple of (start, end, entry), offsets from the place; NULL on an error. */
+static PyObject *names_at(PyObject *text, Py_ssize_t at, Py_ssize_t reach, Py_ssize_t after,
+                          PyObject *tail, const Lookups *lk) {
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    /* most places follow a space after a character that ends no article, or an
+       apostrophe: the piece and a short look back find the tree's entry */
+    PyObject *node = known_root(text, at, tail, lk);
+    if (node == NULL && PyErr_Occurred()) return NULL;
+    Py_XINCREF(node);
+    /* else most are found again with the same text before them and the same piece */
+    PyObject *window = Py_None;
+    Py_INCREF(window);
+    if (node == NULL && at >= lk->window_size) {
+        Py_DECREF(window);
+        window = PyUnicode_Substring(text, at - lk->window_size, reach);
+        if (window == NULL) return NULL;
+        node = PyDict_GetItemWithError(lk->windows, window);
+        if (node == NULL && PyErr_Occurred()) {
+            Py_DECREF(window);
+            return NULL;
+        }
+        Py_XINCREF(node);
+    }
+    if (node == NULL) node = PyObject_CallFunction(lk->root, "OnnO", text, at, reach, window);
+    Py_DECREF(window);
+    if (node == NULL || !PyDict_CheckExact(node)) return node;
+    /* the next piece (the screen found its end), then any others */
+    Py_ssize_t end = after < 0 ? length : after;
+    PyObject *previous = tail;
+    Py_INCREF(previous);
+    PyObject *unit = PyUnicode_Substring(text, reach, end);
+    PyObject *parent = node; /* owns the reference */
+    node = NULL;
+    while (unit != NULL) {
+        PyObject *child = PyDict_GetItemWithError(parent, unit);
+        if (child == NULL) break; /* new in the tree, or an error */
+        if (!PyDict_CheckExact(child)) {
+            node = child;
+            Py_INCREF(node);
+            break;
+        }
+        Py_INCREF(child);
+        Py_DECREF(parent);
+        parent = child;
+        Py_DECREF(previous);
+        previous = unit;
+        Py_ssize_t next = unit_end(text, end);
+        unit = PyUnicode_Substring(text, end, next);
+        end = next;
+    }
+    if (node == NULL && unit != NULL && !PyErr_Occurred()) {
+        Py_ssize_t stop = end - PyUnicode_GET_LENGTH(unit);
+        node = PyObject_CallFunction(lk->closed, "OOnnnOO", parent, text, at, reach, stop, unit,
+                                     previous);
+        if (node == Py_None) {
+            Py_DECREF(node);
+            node = NULL;
+            PyObject *before = PyObject_CallFunction(lk->state, "On", text, at);
+            if (before != NULL) {
+                node = PyObject_CallFunction(lk->examine, "OnnOO", text, at, reach, tail, before);
+            }
+            Py_XDECREF(before);
+        }
+    }
+    Py_XDECREF(previous);
+    Py_XDECREF(unit);
+    Py_DECREF(parent);
+    return node;
+}
+
+/* the names found at each place of ``f`` in ``text`` (``names_at``), kept leftmost first
+   and longest: a list of (start, end, entry). */
 static PyObject *find_in(PyObject *text, const Found *f, const Lookups *lk) {
     Py_ssize_t length = PyUnicode_GET_LENGTH(text);
     PyObject *found = PyList_New(0);
@@ -576,80 +641,12 @@ static PyObject *find_in(PyObject *text, const Found *f, const Lookups *lk) {
             PyErr_SetString(PyExc_ValueError, "a place outside the text");
             goto error;
         }
-        /* most places follow a space after a character that ends no article, or an
-           apostrophe: the piece and a short look back find the tree's entry */
-        PyObject *node = known_root(text, at, reach, lk->places, lk->plans, lk->articles,
-                                    lk->plain, lk->flags, lk->lookback);
-        if (node == NULL && PyErr_Occurred()) goto error;
-        Py_XINCREF(node);
-        /* else most are found again with the same text before them and the same piece */
-        PyObject *window = Py_None;
-        Py_INCREF(window);
-        if (node == NULL && at >= lk->window_size) {
-            Py_DECREF(window);
-            window = PyUnicode_Substring(text, at - lk->window_size, reach);
-            if (window == NULL) goto error;
-            node = PyDict_GetItemWithError(lk->windows, window);
-            if (node == NULL && PyErr_Occurred()) {
-                Py_DECREF(window);
-                goto error;
-            }
-            Py_XINCREF(node);
-        }
-        if (node == NULL) {
-            node = PyObject_CallFunction(lk->root, "OnnO", text, at, reach, window);
-            if (node == NULL) {
-                Py_DECREF(window);
-                goto error;
-            }
-        }
-        Py_DECREF(window);
-        if (PyDict_CheckExact(node)) {
-            /* the next piece (the screen found its end), then any others */
-            Py_ssize_t end = after < 0 ? length : after;
-            PyObject *previous = PyUnicode_Substring(text, at, reach);
-            PyObject *unit = previous == NULL ? NULL : PyUnicode_Substring(text, reach, end);
-            PyObject *parent = node; /* owns the reference */
-            node = NULL;
-            while (unit != NULL) {
-                PyObject *child = PyDict_GetItemWithError(parent, unit);
-                if (child == NULL) break; /* new in the tree, or an error */
-                if (!PyDict_CheckExact(child)) {
-                    node = child;
-                    Py_INCREF(node);
-                    break;
-                }
-                Py_INCREF(child);
-                Py_DECREF(parent);
-                parent = child;
-                Py_DECREF(previous);
-                previous = unit;
-                Py_ssize_t next = unit_end(text, end);
-                unit = PyUnicode_Substring(text, end, next);
-                end = next;
-            }
-            if (node == NULL && unit != NULL && !PyErr_Occurred()) {
-                Py_ssize_t stop = end - PyUnicode_GET_LENGTH(unit);
-                node = PyObject_CallFunction(lk->closed, "OOnnnOO", parent, text, at, reach,
-                                             stop, unit, previous);
-                if (node == Py_None) {
-                    Py_DECREF(node);
-                    node = NULL;
-                    PyObject *before = PyObject_CallFunction(lk->state, "On", text, at);
-                    PyObject *tail = before == NULL ? NULL : PyUnicode_Substring(text, at, reach);
-                    if (tail != NULL) {
-                        node = PyObject_CallFunction(lk->examine, "OnnOO", text, at, reach, tail,
-                                                     before);
-                    }
-                    Py_XDECREF(tail);
-                    Py_XDECREF(before);
-                }
-            }
-            Py_XDECREF(previous);
-            Py_XDECREF(unit);
-            Py_DECREF(parent);
-            if (node == NULL) goto error;
-        }
+        /* the piece at the place, made once: the key of its entry, the first piece read,
+           and what the exact check examines */
+        PyObject *tail = PyUnicode_Substring(text, at, reach);
+        PyObject *node = tail == NULL ? NULL : names_at(text, at, reach, after, tail, lk);
+        Py_XDECREF(tail);
+        if (node == NULL) goto error;
         /* the names there: (start, end, entry), offsets from the place */
         if (!PyTuple_Check(node)) {
             Py_DECREF(node);
